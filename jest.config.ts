@@ -1,0 +1,35 @@
+import type { Config } from "jest";
+
+// Tests import the workspace packages from source, so `pnpm test` needs no
+// build for the packages themselves; the examples' tests start real child
+// processes and run on the built output (`pnpm test` builds first).
+const workspace = ["core", "express", "koa", "node", "testing"];
+
+const shared: Config = {
+  testEnvironment: "node",
+  transform: {
+    "^.+\\.ts$": ["ts-jest", { tsconfig: "<rootDir>/tsconfig.test.json" }],
+  },
+  moduleNameMapper: {
+    [`^@cognito-bearer/(${workspace.join("|")})$`]: "<rootDir>/packages/$1/src/index.ts",
+    // Sources use NodeNext-style `./x.js` specifiers; map them back to `./x.ts`.
+    "^(\\.{1,2}/.*)\\.js$": "$1",
+  },
+};
+
+const config: Config = {
+  projects: [
+    {
+      ...shared,
+      displayName: "unit",
+      testMatch: ["<rootDir>/packages/*/test/**/*.test.ts", "<rootDir>/examples/*/test/**/*.test.ts"],
+    },
+    {
+      ...shared,
+      displayName: "fuzz",
+      testMatch: ["<rootDir>/packages/*/test/**/*.fuzz.ts"],
+    },
+  ],
+};
+
+export default config;
