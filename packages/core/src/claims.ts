@@ -1,0 +1,75 @@
+// Checks aws-jwt-verify leaves to us, run inside its verification so the token
+// is decoded once:
+// - the header must not ask for anything we do not do (RFC 7515 §4.1.11 `crit`),
+//   nor point at keys of its own (`jku`, `jwk`, `x5u`, `x5c`: we never fetch or
+//   trust them, and Cognito never sends them), and its `alg` must be allowed;
+// - the claims must have Cognito's access-token shape and types. aws-jwt-verify
+//   checks `exp` only when present and accepts arrays for `client_id`; an access
+//   token without `exp`, or with claims of the wrong type, is refused here.
+import type { CognitoAccessTokenClaims } from "./auth.js";
+import { AuthError } from "./errors.js";
+
+const EMBEDDED_KEY_HEADERS = ["jku", "jwk", "x5u", "x5c", "x5t", "x5t#S256"];
+
+/** Header checks, before any key is looked up: a refused header never causes a JWKS fetch. */
+export function assertAcceptableHeader(header: Record<string, unknown>, algorithms: ReadonlySet<string>, realm: string): void {
+  if (typeof header.alg !== "string" || !algorithms.has(header.alg)) {
+    throw new AuthError("algorithm_not_allowed", { realm });
+  }
+  if (typeof header.kid !== "string" || header.kid.length === 0) {
+    throw new AuthError("unknown_key", { description: "The access token has no key id", realm });
+  }
+  if (header.crit !== undefined) {
+    // We understand no JWS extension, so any `crit` list must be refused.
+    throw new AuthError("unsupported_header", { description: "The access token requires an unsupported extension", realm });
+  }
+  for (const name of EMBEDDED_KEY_HEADERS) {
+    if (header[name] !== undefined) {
+      throw new AuthError("unsupported_header", { description: "The access token header references its own key", realm });
+    }
+  }
+}
+
+export interface ClaimPolicy {
+  clientIds: ReadonlySet<string>;
+  graceSeconds: number;
+}
+
+/** Cognito access-token claims, typed and checked; `nowSeconds` is the verification time. */
+export function assertCognitoAccessClaims(
+  payload: Record<string, unknown>,
+  policy: ClaimPolicy,
+  nowSeconds: number,
+  realm: string,
+): asserts payload is CognitoAccessTokenClaims {
+  if (payload.token_use !== "access") throw new AuthError("wrong_token_use", { realm });
+  if (typeof payload.client_id !== "string" || !policy.clientIds.has(payload.client_id)) {
+    throw new AuthError("client_not_accepted", { realm });
+  }
+  if (!isFiniteNumber(payload.exp)) throw invalid("The access token has no valid expiry", realm);
+  if (payload.exp + policy.graceSeconds <= nowSeconds) throw new AuthError("expired", { realm });
+  if (payload.nbf !== undefined && (!isFiniteNumber(payload.nbf) || payload.nbf - policy.graceSeconds > nowSeconds)) {
+    throw new AuthError("not_yet_valid", { realm });
+  }
+  if (payload.iat !== undefined) {
+    if (!isFiniteNumber(payload.iat)) throw invalid("The access token issue time is invalid", realm);
+    if (payload.iat - policy.graceSeconds > nowSeconds) throw new AuthError("issued_in_future", { realm });
+  }
+  if (typeof payload.sub !== "string" || payload.sub === "") throw invalid("The access token has no subject", realm);
+  if (typeof payload.iss !== "string") throw new AuthError("issuer_not_accepted", { realm });
+  if (payload.username !== undefined && typeof payload.username !== "string") throw invalid("The access token username is invalid", realm);
+  if (payload.scope !== undefined && typeof payload.scope !== "string") throw invalid("The access token scope is invalid", realm);
+  if (payload.auth_time !== undefined && !isFiniteNumber(payload.auth_time)) throw invalid("The access token auth_time is invalid", realm);
+  const groups = payload["cognito:groups"];
+  if (groups !== undefined && (!Array.isArray(groups) || groups.some((group) => typeof group !== "string"))) {
+    throw invalid("The access token groups are invalid", realm);
+  }
+}
+
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === "number" && Number.isFinite(value);
+}
+
+function invalid(description: string, realm: string): AuthError {
+  return new AuthError("invalid_claims", { description, realm });
+}

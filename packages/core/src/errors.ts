@@ -1,0 +1,190 @@
+// One error model for every way a request can fail authentication, and the
+// deliberate mapping from aws-jwt-verify's error classes onto it.
+//
+// Every AuthError carries what an HTTP framework needs to answer unchanged:
+// `status`, `headers` (WWW-Authenticate, Retry-After) and a JSON `body`, plus
+// `expose` so Koa and Express error handlers show the safe message. Messages
+// are fixed strings chosen here: aws-jwt-verify's own messages quote token
+// content (kid, claims), which must never reach a response or a log.
+import {
+  CognitoJwtInvalidClientIdError,
+  CognitoJwtInvalidGroupError,
+  CognitoJwtInvalidTokenUseError,
+  FetchError,
+  JwkInvalidKtyError,
+  JwkInvalidUseError,
+  JwksNotAvailableInCacheError,
+  JwksValidationError,
+  JwkValidationError,
+  JwtExpiredError,
+  JwtInvalidAudienceError,
+  JwtInvalidClaimError,
+  JwtInvalidIssuerError,
+  JwtInvalidScopeError,
+  JwtInvalidSignatureAlgorithmError,
+  JwtInvalidSignatureError,
+  JwtNotBeforeError,
+  JwtParseError,
+  JwtWithoutValidKidError,
+  KidNotFoundInJwksError,
+  NotSupportedError,
+  ParameterValidationError,
+  WaitPeriodNotYetEndedJwkError,
+} from "aws-jwt-verify/error";
+import { formatBearerChallenge } from "./challenge.js";
+
+/** RFC 6750 §3.1 error codes, plus `temporarily_unavailable` for server-side faults; `null` when no credentials were sent. */
+export type AuthErrorCode = "invalid_request" | "invalid_token" | "insufficient_scope" | "temporarily_unavailable";
+
+/** Why a request was refused: stable identifiers for logs and metrics. */
+export type RejectReason =
+  | "missing_credentials"
+  | "malformed_credentials"
+  | "token_too_large"
+  | "malformed_token"
+  | "unsupported_header"
+  | "algorithm_not_allowed"
+  | "unknown_key"
+  | "invalid_signature"
+  | "expired"
+  | "not_yet_valid"
+  | "issued_in_future"
+  | "issuer_not_accepted"
+  | "client_not_accepted"
+  | "wrong_token_use"
+  | "invalid_claims"
+  | "revoked"
+  | "insufficient_scope"
+  | "insufficient_group"
+  | "jwks_unavailable"
+  | "revocation_check_failed";
+
+/** The default realm of the `WWW-Authenticate` challenge. */
+export const DEFAULT_REALM = "api";
+
+/** Seconds a client is asked to wait after a 503, sent as `Retry-After`. */
+export const RETRY_AFTER_SECONDS = 5;
+
+interface ReasonSpec {
+  status: 400 | 401 | 403 | 503;
+  code: AuthErrorCode | null;
+  description: string;
+}
+
+const REASONS: Record<RejectReason, ReasonSpec> = {
+  missing_credentials: { status: 401, code: null, description: "A Bearer access token is required" },
+  malformed_credentials: { status: 400, code: "invalid_request", description: "Malformed Bearer credentials" },
+  token_too_large: { status: 401, code: "invalid_token", description: "The access token is too large" },
+  malformed_token: { status: 401, code: "invalid_token", description: "The access token is malformed" },
+  unsupported_header: { status: 401, code: "invalid_token", description: "The access token header is not accepted" },
+  algorithm_not_allowed: { status: 401, code: "invalid_token", description: "The access token signature algorithm is not accepted" },
+  unknown_key: { status: 401, code: "invalid_token", description: "The access token is signed by an unknown key" },
+  invalid_signature: { status: 401, code: "invalid_token", description: "The access token signature is invalid" },
+  expired: { status: 401, code: "invalid_token", description: "The access token has expired" },
+  not_yet_valid: { status: 401, code: "invalid_token", description: "The access token is not valid yet" },
+  issued_in_future: { status: 401, code: "invalid_token", description: "The access token is issued in the future" },
+  issuer_not_accepted: { status: 401, code: "invalid_token", description: "The access token issuer is not accepted" },
+  client_not_accepted: { status: 401, code: "invalid_token", description: "The access token client is not accepted" },
+  wrong_token_use: { status: 401, code: "invalid_token", description: "The token is not an access token" },
+  invalid_claims: { status: 401, code: "invalid_token", description: "The access token claims are invalid" },
+  revoked: { status: 401, code: "invalid_token", description: "The access token has been revoked" },
+  insufficient_scope: { status: 403, code: "insufficient_scope", description: "The access token lacks a required scope" },
+  insufficient_group: { status: 403, code: "insufficient_scope", description: "The user is not in a required group" },
+  jwks_unavailable: { status: 503, code: "temporarily_unavailable", description: "The token signing keys are temporarily unavailable" },
+  revocation_check_failed: { status: 503, code: "temporarily_unavailable", description: "The token revocation check is temporarily unavailable" },
+};
+
+export interface AuthErrorBody {
+  error: string;
+  error_description: string;
+}
+
+export interface AuthErrorOptions {
+  /** A more precise safe description (never token content). */
+  description?: string;
+  realm?: string;
+  /** For insufficient_scope: the scopes needed, sent as the challenge's `scope` attribute. */
+  scope?: string;
+  cause?: unknown;
+}
+
+/** A refused request, with everything needed to answer it per RFC 6750 and CONTRACT.md. */
+export class AuthError extends Error {
+  override readonly name = "AuthError";
+  readonly status: 400 | 401 | 403 | 503;
+  readonly code: AuthErrorCode | null;
+  readonly reason: RejectReason;
+  /** Response headers: `WWW-Authenticate` (not on 503) and `Retry-After` (503 only). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The JSON response body. */
+  readonly body: AuthErrorBody;
+  /** The message is safe to show to clients (Koa and http-errors convention). */
+  readonly expose = true;
+
+  constructor(reason: RejectReason, options: AuthErrorOptions = {}) {
+    const spec = REASONS[reason];
+    const description = options.description ?? spec.description;
+    super(description, options.cause === undefined ? undefined : { cause: options.cause });
+    this.reason = reason;
+    this.status = spec.status;
+    this.code = spec.code;
+    this.body = { error: spec.code ?? "unauthorized", error_description: description };
+    this.headers = challengeHeaders(spec, description, options);
+  }
+
+  /** `JSON.stringify(err)` gives the response body. */
+  toJSON(): AuthErrorBody {
+    return this.body;
+  }
+}
+
+function challengeHeaders(spec: ReasonSpec, description: string, options: AuthErrorOptions): Record<string, string> {
+  if (spec.status === 503) return { "Retry-After": String(RETRY_AFTER_SECONDS) };
+  const realm = options.realm ?? DEFAULT_REALM;
+  if (spec.code === null) return { "WWW-Authenticate": formatBearerChallenge({ realm }) };
+  return {
+    "WWW-Authenticate": formatBearerChallenge({ realm, error: spec.code, errorDescription: description, scope: options.scope }),
+  };
+}
+
+export function isAuthError(err: unknown): err is AuthError {
+  return err instanceof AuthError;
+}
+
+/**
+ * Map anything thrown while verifying a token onto an AuthError. The order
+ * matters: subclasses are tested before their parents.
+ */
+export function toAuthError(err: unknown, realm?: string): AuthError {
+  if (err instanceof AuthError) return err;
+  return new AuthError(reasonFor(err), { realm, cause: err });
+}
+
+function reasonFor(err: unknown): RejectReason {
+  // The signing key could not be obtained: a server-side fault, never a 401.
+  if (err instanceof FetchError || err instanceof JwksValidationError || err instanceof JwksNotAvailableInCacheError) {
+    return "jwks_unavailable";
+  }
+  // The JWK published for this kid is unusable (wrong kty/use, missing fields): the issuer's fault.
+  if (err instanceof JwkInvalidKtyError || err instanceof JwkInvalidUseError || err instanceof JwkValidationError) {
+    return "jwks_unavailable";
+  }
+  if (err instanceof JwtParseError) return "malformed_token";
+  if (err instanceof JwtWithoutValidKidError || err instanceof KidNotFoundInJwksError) return "unknown_key";
+  if (err instanceof WaitPeriodNotYetEndedJwkError) return "unknown_key";
+  if (err instanceof JwtInvalidSignatureAlgorithmError || err instanceof NotSupportedError) return "algorithm_not_allowed";
+  if (err instanceof JwtInvalidSignatureError) return "invalid_signature";
+  if (err instanceof JwtExpiredError) return "expired";
+  if (err instanceof JwtNotBeforeError) return "not_yet_valid";
+  if (err instanceof JwtInvalidIssuerError) return "issuer_not_accepted";
+  if (err instanceof JwtInvalidAudienceError || err instanceof CognitoJwtInvalidClientIdError) return "client_not_accepted";
+  if (err instanceof CognitoJwtInvalidTokenUseError) return "wrong_token_use";
+  if (err instanceof JwtInvalidScopeError) return "insufficient_scope";
+  if (err instanceof CognitoJwtInvalidGroupError) return "insufficient_group";
+  if (err instanceof JwtInvalidClaimError) return "invalid_claims";
+  // At verify time aws-jwt-verify throws this for a token whose `iss` is not configured.
+  if (err instanceof ParameterValidationError) return "issuer_not_accepted";
+  // Anything else was raised while parsing or checking attacker-controlled input
+  // (key material is validated when the JWKS is fetched), so it is the token's fault.
+  return "malformed_token";
+}

@@ -1,0 +1,15 @@
+// The public surface of @cognito-bearer/core.
+export { createVerifier, isVerifier } from "./verifier.js";
+export type { Verifier, VerifierStats } from "./verifier.js";
+export type { VerifierOptions, JwksOptions, TokenCacheOptions, SignatureAlgorithm } from "./options.js";
+export { OptionsError, DEFAULTS } from "./options.js";
+export type { CognitoAuth, CognitoAccessTokenClaims } from "./auth.js";
+export { AuthError, isAuthError, toAuthError, DEFAULT_REALM, RETRY_AFTER_SECONDS } from "./errors.js";
+export type { AuthErrorCode, AuthErrorBody, RejectReason } from "./errors.js";
+export { extractBearerToken } from "./bearer.js";
+export { formatBearerChallenge } from "./challenge.js";
+export { requireScopes, requireGroups } from "./requirements.js";
+export type { Requirement, AuthCheck } from "./requirements.js";
+export type { VerifyEvent, VerifiedEvent, RejectedEvent, JwksFetchEvent } from "./events.js";
+export type { JwksStatus } from "./jwks.js";
+export { isCorsPreflight } from "./cors.js";

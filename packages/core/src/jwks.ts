@@ -1,0 +1,222 @@
+// The JWKS policy, plugged into aws-jwt-verify through its JwksCache interface
+// (aws-jwt-verify asks us for the key of each token; we decide when to fetch):
+// - a cold cache fetches once, however many requests wait for it;
+// - an unknown kid refetches at most once per cooldown window, and only when
+//   the token's header is acceptable at all, so forged tokens cause no traffic;
+// - keys are refreshed in the background every maxAge (a timer, not a request,
+//   pays for it), so keys the issuer withdrew stop verifying within that age;
+//   a failed refresh keeps the old keys and retries with back-off;
+// - once keys are cached, an unreachable endpoint never fails a known kid.
+import type { DecomposedJwt } from "aws-jwt-verify/jwt";
+import { KidNotFoundInJwksError } from "aws-jwt-verify/error";
+import type { Jwks, JwksCache, JwkWithKid } from "aws-jwt-verify/jwk";
+import { assertAcceptableHeader } from "./claims.js";
+import { AuthError, toAuthError } from "./errors.js";
+import { emit, type EventSink, type JwksFetchEvent } from "./events.js";
+import { fetchJwks, type UsableJwk } from "./jwks-fetch.js";
+import type { ResolvedJwksOptions } from "./options.js";
+
+/** Called after a refresh with the kids that disappeared, so verified tokens signed by them can be dropped. */
+export type KeysWithdrawnListener = (jwksUri: string, kids: ReadonlySet<string>) => void;
+
+/** What can be seen of one JWKS from outside (for health checks and tests). */
+export interface JwksStatus {
+  jwksUri: string;
+  kids: string[];
+  /** When the keys were last fetched successfully (ms since epoch), or undefined. */
+  fetchedAt: number | undefined;
+  /** Whether an unknown kid would be refused now without a refetch. */
+  coolingDown: boolean;
+  fetches: number;
+}
+
+const MAX_REFRESH_BACKOFF_MS = 60_000;
+
+interface KeySet {
+  readonly uri: string;
+  readonly policy: ResolvedJwksOptions;
+  keys: Map<string, UsableJwk> | undefined;
+  fetchedAt: number | undefined;
+  inflight: Promise<Map<string, UsableJwk>> | undefined;
+  /** When the last unknown-kid refetch started, and whether it failed. */
+  unknownKidFetchAt: number;
+  unknownKidFetchFailed: boolean;
+  refreshTimer: NodeJS.Timeout | undefined;
+  refreshFailures: number;
+  fetches: number;
+}
+
+export class JwksPolicy implements JwksCache {
+  private readonly sets = new Map<string, KeySet>();
+  private closed = false;
+
+  constructor(
+    policies: ReadonlyMap<string, ResolvedJwksOptions>,
+    private readonly algorithms: ReadonlySet<string>,
+    private readonly realm: string,
+    private readonly onEvent: EventSink,
+    private readonly onKeysWithdrawn: KeysWithdrawnListener,
+  ) {
+    for (const [uri, policy] of policies) {
+      this.sets.set(uri, {
+        uri,
+        policy,
+        keys: undefined,
+        fetchedAt: undefined,
+        inflight: undefined,
+        unknownKidFetchAt: -Infinity,
+        unknownKidFetchFailed: false,
+        refreshTimer: undefined,
+        refreshFailures: 0,
+        fetches: 0,
+      });
+    }
+  }
+
+  /** aws-jwt-verify calls this for every token it has decoded, before checking the signature. */
+  getJwk(jwksUri: string, decomposedJwt: DecomposedJwt): Promise<JwkWithKid> {
+    assertAcceptableHeader(decomposedJwt.header, this.algorithms, this.realm);
+    const set = this.keySet(jwksUri);
+    const kid = decomposedJwt.header.kid as string;
+    const cached = set.keys?.get(kid);
+    if (cached !== undefined) return Promise.resolve(cached);
+    return this.findAfterFetch(set, kid);
+  }
+
+  getCachedJwk(jwksUri: string, decomposedJwt: DecomposedJwt): JwkWithKid {
+    assertAcceptableHeader(decomposedJwt.header, this.algorithms, this.realm);
+    const jwk = this.keySet(jwksUri).keys?.get(decomposedJwt.header.kid as string);
+    if (jwk === undefined) throw new KidNotFoundInJwksError("JWK not found in the cached JWKS");
+    return jwk;
+  }
+
+  addJwks(jwksUri: string, jwks: Jwks): void {
+    const keys = new Map<string, UsableJwk>();
+    for (const jwk of jwks.keys) if (typeof jwk.kid === "string") keys.set(jwk.kid, jwk as UsableJwk);
+    this.install(this.keySet(jwksUri), keys);
+  }
+
+  async getJwks(jwksUri: string): Promise<Jwks> {
+    const keys = await this.fetch(this.keySet(jwksUri), "warmup");
+    return { keys: [...keys.values()] };
+  }
+
+  /** Fetch every JWKS now (warmup); rejects with a 503 AuthError when one cannot be fetched. */
+  async fetchAll(): Promise<void> {
+    await Promise.all([...this.sets.values()].map((set) => this.fetch(set, "warmup")));
+  }
+
+  status(): JwksStatus[] {
+    const now = Date.now();
+    return [...this.sets.values()].map((set) => ({
+      jwksUri: set.uri,
+      kids: set.keys ? [...set.keys.keys()] : [],
+      fetchedAt: set.fetchedAt,
+      coolingDown: now - set.unknownKidFetchAt < set.policy.cooldownSeconds * 1000,
+      fetches: set.fetches,
+    }));
+  }
+
+  /** Stop background refreshes. */
+  close(): void {
+    this.closed = true;
+    for (const set of this.sets.values()) clearTimeout(set.refreshTimer);
+  }
+
+  private keySet(jwksUri: string): KeySet {
+    const set = this.sets.get(jwksUri);
+    // aws-jwt-verify only asks for URIs we configured; anything else is a bug, not a token fault.
+    if (set === undefined) throw new Error(`cognito-bearer: no JWKS policy for ${jwksUri}`);
+    return set;
+  }
+
+  private async findAfterFetch(set: KeySet, kid: string): Promise<JwkWithKid> {
+    if (set.keys === undefined) {
+      // Cold cache: every waiting request shares one fetch.
+      const keys = await this.fetch(set, "cold");
+      const jwk = keys.get(kid);
+      if (jwk !== undefined) return jwk;
+      throw new AuthError("unknown_key", { realm: this.realm });
+    }
+    // Known keys, unknown kid: either a rotation or a forgery. Refetch once per window.
+    const now = Date.now();
+    if (set.inflight === undefined && now - set.unknownKidFetchAt >= set.policy.cooldownSeconds * 1000) {
+      set.unknownKidFetchAt = now;
+      set.unknownKidFetchFailed = false;
+      this.fetch(set, "unknown_kid").catch(() => {
+        set.unknownKidFetchFailed = true;
+      });
+    }
+    if (set.inflight !== undefined) {
+      try {
+        await set.inflight;
+      } catch (err) {
+        // We could not check whether this kid is a new key: our fault, not the token's.
+        throw toAuthError(err, this.realm);
+      }
+    } else if (set.unknownKidFetchFailed) {
+      throw new AuthError("jwks_unavailable", { realm: this.realm });
+    }
+    const jwk = set.keys.get(kid);
+    if (jwk !== undefined) return jwk;
+    throw new AuthError("unknown_key", { realm: this.realm });
+  }
+
+  /** One fetch per key set at a time; the result replaces the keys on success. */
+  private fetch(set: KeySet, trigger: JwksFetchEvent["trigger"]): Promise<Map<string, UsableJwk>> {
+    if (set.inflight !== undefined) return set.inflight;
+    const started = performance.now();
+    set.fetches++;
+    const inflight = fetchJwks(set.uri, set.policy).then(
+      (keys) => {
+        set.inflight = undefined;
+        this.install(set, keys);
+        emit(this.onEvent, { type: "jwks_fetch", jwksUri: set.uri, trigger, ok: true, durationMs: performance.now() - started, keys: keys.size });
+        return keys;
+      },
+      (err: unknown) => {
+        set.inflight = undefined;
+        const error = err instanceof Error ? err.message : "unknown error";
+        emit(this.onEvent, { type: "jwks_fetch", jwksUri: set.uri, trigger, ok: false, durationMs: performance.now() - started, error });
+        throw toAuthError(err, this.realm);
+      },
+    );
+    set.inflight = inflight;
+    return inflight;
+  }
+
+  private install(set: KeySet, keys: Map<string, UsableJwk>): void {
+    const previous = set.keys;
+    set.keys = keys;
+    set.fetchedAt = Date.now();
+    set.refreshFailures = 0;
+    this.scheduleRefresh(set, set.policy.maxAgeSeconds * 1000);
+    if (previous === undefined) return;
+    const withdrawn = new Set<string>();
+    for (const [kid, jwk] of previous) {
+      const current = keys.get(kid);
+      if (current === undefined || !sameKeyMaterial(current, jwk)) withdrawn.add(kid);
+    }
+    if (withdrawn.size > 0) this.onKeysWithdrawn(set.uri, withdrawn);
+  }
+
+  private scheduleRefresh(set: KeySet, delayMs: number): void {
+    clearTimeout(set.refreshTimer);
+    if (this.closed) return;
+    // Unref'd: a verifier must never keep a process (or a test run) alive.
+    set.refreshTimer = setTimeout(() => this.refresh(set), delayMs).unref();
+  }
+
+  private refresh(set: KeySet): void {
+    this.fetch(set, "refresh").catch(() => {
+      // Keep the old keys; retry sooner than maxAge, backing off up to a minute.
+      set.refreshFailures++;
+      const backoff = Math.min(1000 * 2 ** (set.refreshFailures - 1), MAX_REFRESH_BACKOFF_MS, set.policy.maxAgeSeconds * 1000);
+      this.scheduleRefresh(set, backoff);
+    });
+  }
+}
+
+function sameKeyMaterial(a: UsableJwk, b: UsableJwk): boolean {
+  return a.kty === b.kty && a.n === b.n && a.e === b.e && a.x === b.x && a.y === b.y && a.crv === b.crv && a.alg === b.alg;
+}

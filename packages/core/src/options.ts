@@ -1,0 +1,278 @@
+// Option types, their documented defaults, and validation that fails at
+// createVerifier() with a message naming the option, never at the first request.
+import type { CognitoAuth } from "./auth.js";
+import { DEFAULT_REALM } from "./errors.js";
+import type { VerifyEvent } from "./events.js";
+import { normalizeRequirement, type AnyOrAll, type Requirement } from "./requirements.js";
+
+/** Signature algorithms aws-jwt-verify can check. Cognito signs with RS256. */
+export type SignatureAlgorithm = "RS256" | "RS384" | "RS512" | "ES256" | "ES384" | "ES512" | "EdDSA";
+const SIGNATURE_ALGORITHMS: readonly SignatureAlgorithm[] = ["RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "EdDSA"];
+
+/** How the pool's JWKS is fetched and kept. */
+export interface JwksOptions {
+  /** Keys are refetched in the background after this age, so withdrawn keys stop verifying. Default 300 (5 min). */
+  maxAgeSeconds?: number;
+  /** A JWKS fetch (connect to last byte) is abandoned after this long. Default 3000. */
+  timeoutMs?: number;
+  /** A token with an unknown `kid` triggers at most one refetch per window of this length. Default 10. */
+  cooldownSeconds?: number;
+  /** A larger JWKS response is refused. Default 131072 (128 KiB; Cognito's is about 1 KiB). */
+  maxResponseBytes?: number;
+}
+
+/** Bounds of the verified-token cache. */
+export interface TokenCacheOptions {
+  /** Default 10000. */
+  maxEntries?: number;
+  /** An estimate of the memory held (tokens and claims). Default 16 MiB. */
+  maxBytes?: number;
+}
+
+export interface VerifierOptions {
+  /** The user pool id, e.g. `eu-west-1_AbCdEf123`. Free-form when `issuer` is overridden. */
+  userPoolId: string;
+  /** The app client id(s) whose access tokens are accepted. */
+  clientId: string | readonly string[];
+  /** Override the issuer (emulators, tests). Default: Cognito's issuer for the pool, in both formats. */
+  issuer?: string;
+  /** Override the JWKS location. Default `${issuer}/.well-known/jwks.json`. */
+  jwksUri?: string;
+  /** Scopes every token must carry. A string or array means all of them; `{ anyOf }` one of them. */
+  scopes?: Requirement;
+  /** Groups every user must be in. A string or array means any one of them; `{ allOf }` all of them. */
+  groups?: Requirement;
+  /** Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds. Default 0. */
+  graceSeconds?: number;
+  /** Accepted signature algorithms. Default `["RS256"]` (what Cognito uses). */
+  algorithms?: readonly SignatureAlgorithm[];
+  /** Verified-token cache: on by default; `false` turns it off. Shared by all pools of one verifier. */
+  cache?: boolean | TokenCacheOptions;
+  /** JWKS policy. */
+  jwks?: JwksOptions;
+  /** Longer tokens are refused before any decoding. Default 16384 characters. Shared by all pools. */
+  maxTokenLength?: number;
+  /** `realm` of the WWW-Authenticate challenge. Default "api". Shared by all pools. */
+  realm?: string;
+  /**
+   * Checked on every request, cached token or not: return true to refuse the
+   * token (401). A throw or rejection answers 503, never 401. Shared by all pools.
+   */
+  isRevoked?: (auth: CognitoAuth) => boolean | Promise<boolean>;
+  /** Receives an event per verification outcome and JWKS fetch (never the token). Shared by all pools. */
+  onEvent?: (event: VerifyEvent) => void;
+}
+
+/** aws-jwt-verify's (private) pattern for real pool ids: `<region>_<id>`, including GovCloud and EU sovereign regions. */
+const COGNITO_USER_POOL_ID = /^(?:eusc-[a-z]{2}|[a-z]{2})-(?:gov-)?[a-z]+-\d_[a-zA-Z0-9]+$/;
+
+export const DEFAULTS = {
+  graceSeconds: 0,
+  algorithms: ["RS256"] as readonly SignatureAlgorithm[],
+  maxTokenLength: 16384,
+  realm: DEFAULT_REALM,
+  jwks: { maxAgeSeconds: 300, timeoutMs: 3000, cooldownSeconds: 10, maxResponseBytes: 128 * 1024 },
+  cache: { maxEntries: 10_000, maxBytes: 16 * 1024 * 1024 },
+} as const;
+
+export type ResolvedJwksOptions = Required<JwksOptions>;
+export type ResolvedCacheOptions = Required<TokenCacheOptions>;
+
+/** One accepted issuer: what its tokens are checked against. */
+export interface IssuerPolicy {
+  userPoolId: string;
+  issuer: string;
+  jwksUri: string;
+  clientIds: ReadonlySet<string>;
+  scopes: AnyOrAll | undefined;
+  groups: AnyOrAll | undefined;
+  graceSeconds: number;
+  jwks: ResolvedJwksOptions;
+}
+
+export interface ResolvedOptions {
+  issuers: IssuerPolicy[];
+  algorithms: ReadonlySet<string>;
+  cache: ResolvedCacheOptions | false;
+  maxTokenLength: number;
+  realm: string;
+  isRevoked: VerifierOptions["isRevoked"];
+  onEvent: VerifierOptions["onEvent"];
+}
+
+/** Options that apply to the whole verifier, not to one pool. */
+const SHARED_KEYS = ["cache", "maxTokenLength", "realm", "isRevoked", "onEvent", "algorithms"] as const;
+
+export class OptionsError extends TypeError {
+  override readonly name = "OptionsError";
+  constructor(message: string) {
+    super(`cognito-bearer: ${message}`);
+  }
+}
+
+export function resolveOptions(input: VerifierOptions | readonly VerifierOptions[]): ResolvedOptions {
+  const list = Array.isArray(input) ? (input as readonly VerifierOptions[]) : [input as VerifierOptions];
+  if (list.length === 0) throw new OptionsError("createVerifier() needs at least one user pool configuration");
+  list.forEach((options, index) => {
+    if (options === null || typeof options !== "object") throw new OptionsError(`options${at(list, index)} must be an object`);
+  });
+  const first = list[0];
+  for (let index = 1; index < list.length; index++) {
+    for (const key of SHARED_KEYS) {
+      if (list[index][key] !== undefined && list[index][key] !== first[key]) {
+        throw new OptionsError(`${key} applies to the whole verifier: set it on the first configuration only (found on entry ${index})`);
+      }
+    }
+  }
+  const issuers = list.flatMap((options, index) => resolveIssuers(options, at(list, index)));
+  const seen = new Set<string>();
+  for (const policy of issuers) {
+    if (seen.has(policy.issuer)) throw new OptionsError(`issuer ${policy.issuer} is configured more than once`);
+    seen.add(policy.issuer);
+  }
+  return {
+    issuers,
+    algorithms: new Set(resolveAlgorithms(first.algorithms)),
+    cache: resolveCache(first.cache),
+    maxTokenLength: positiveInteger("maxTokenLength", first.maxTokenLength, DEFAULTS.maxTokenLength),
+    realm: resolveRealm(first.realm),
+    isRevoked: optionalFunction("isRevoked", first.isRevoked),
+    onEvent: optionalFunction("onEvent", first.onEvent),
+  };
+}
+
+function at(list: readonly unknown[], index: number): string {
+  return list.length > 1 ? `[${index}]` : "";
+}
+
+/** A standard pool accepts both of Cognito's issuer formats; an override accepts exactly one issuer. */
+function resolveIssuers(options: VerifierOptions, where: string): IssuerPolicy[] {
+  const { userPoolId, issuer, jwksUri } = options;
+  if (typeof userPoolId !== "string" || userPoolId.trim() === "") {
+    throw new OptionsError(`userPoolId${where} is required (e.g. "eu-west-1_AbCdEf123")`);
+  }
+  const shared = {
+    userPoolId,
+    clientIds: resolveClientIds(options.clientId, where),
+    scopes: normalizeRequirement(options.scopes, "allOf", `scopes${where}`),
+    groups: normalizeRequirement(options.groups, "anyOf", `groups${where}`),
+    graceSeconds: nonNegativeNumber(`graceSeconds${where}`, options.graceSeconds, DEFAULTS.graceSeconds),
+    jwks: resolveJwks(options.jwks, where),
+  };
+  if (issuer === undefined) {
+    if (!COGNITO_USER_POOL_ID.test(userPoolId)) {
+      throw new OptionsError(
+        `userPoolId${where} "${userPoolId}" is not a Cognito user pool id (<region>_<id>, e.g. "eu-west-1_AbCdEf123"); set issuer to use an emulator`,
+      );
+    }
+    if (jwksUri !== undefined) checkUrl(`jwksUri${where}`, jwksUri, true);
+    return standardIssuers(userPoolId).map((standardIssuer) => ({
+      ...shared,
+      issuer: standardIssuer,
+      jwksUri: jwksUri ?? `${standardIssuer}/.well-known/jwks.json`,
+    }));
+  }
+  checkUrl(`issuer${where}`, issuer);
+  const resolvedJwksUri = jwksUri ?? `${issuer.replace(/\/+$/, "")}/.well-known/jwks.json`;
+  checkUrl(`jwksUri${where}`, resolvedJwksUri, isCognitoHost(issuer));
+  return [{ ...shared, issuer, jwksUri: resolvedJwksUri }];
+}
+
+/** Cognito's regional issuer and its newer global-endpoint form; both are in use. */
+function standardIssuers(userPoolId: string): string[] {
+  const region = userPoolId.slice(0, userPoolId.indexOf("_"));
+  return [`https://cognito-idp.${region}.amazonaws.com/${userPoolId}`, `https://issuer-cognito-idp.${region}.amazonaws.com/${userPoolId}`];
+}
+
+function resolveClientIds(clientId: unknown, where: string): ReadonlySet<string> {
+  const ids = typeof clientId === "string" ? [clientId] : clientId;
+  if (!Array.isArray(ids) || ids.length === 0 || ids.some((id) => typeof id !== "string" || id.trim() === "")) {
+    throw new OptionsError(`clientId${where} is required: the app client id, or a non-empty array of them`);
+  }
+  return new Set(ids as string[]);
+}
+
+function isCognitoHost(issuer: string): boolean {
+  return new URL(issuer).hostname.endsWith(".amazonaws.com");
+}
+
+function checkUrl(name: string, value: unknown, httpsOnly = false): void {
+  let url: URL;
+  try {
+    url = new URL(String(value));
+  } catch {
+    throw new OptionsError(`${name} must be an absolute http(s) URL, got "${String(value)}"`);
+  }
+  // Plain http is only reachable here through an explicit override (emulators, tests).
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new OptionsError(`${name} must be an http(s) URL, got "${String(value)}"`);
+  }
+  if (httpsOnly && url.protocol !== "https:") {
+    throw new OptionsError(`${name} must use https for a real Cognito issuer, got "${String(value)}"`);
+  }
+}
+
+function resolveJwks(jwks: JwksOptions | undefined, where: string): ResolvedJwksOptions {
+  if (jwks !== undefined && (jwks === null || typeof jwks !== "object")) throw new OptionsError(`jwks${where} must be an object`);
+  const d = DEFAULTS.jwks;
+  return {
+    maxAgeSeconds: positiveNumber(`jwks${where}.maxAgeSeconds`, jwks?.maxAgeSeconds, d.maxAgeSeconds),
+    timeoutMs: positiveNumber(`jwks${where}.timeoutMs`, jwks?.timeoutMs, d.timeoutMs),
+    cooldownSeconds: nonNegativeNumber(`jwks${where}.cooldownSeconds`, jwks?.cooldownSeconds, d.cooldownSeconds),
+    maxResponseBytes: positiveInteger(`jwks${where}.maxResponseBytes`, jwks?.maxResponseBytes, d.maxResponseBytes),
+  };
+}
+
+function resolveCache(cache: VerifierOptions["cache"]): ResolvedCacheOptions | false {
+  if (cache === false) return false;
+  if (cache === undefined || cache === true) return { ...DEFAULTS.cache };
+  if (cache === null || typeof cache !== "object") throw new OptionsError("cache must be true, false or { maxEntries, maxBytes }");
+  return {
+    maxEntries: positiveInteger("cache.maxEntries", cache.maxEntries, DEFAULTS.cache.maxEntries),
+    maxBytes: positiveInteger("cache.maxBytes", cache.maxBytes, DEFAULTS.cache.maxBytes),
+  };
+}
+
+function resolveAlgorithms(algorithms: unknown): readonly SignatureAlgorithm[] {
+  if (algorithms === undefined) return DEFAULTS.algorithms;
+  if (!Array.isArray(algorithms) || algorithms.length === 0) {
+    throw new OptionsError(`algorithms must be a non-empty array of ${SIGNATURE_ALGORITHMS.join(", ")}`);
+  }
+  for (const alg of algorithms) {
+    if (!SIGNATURE_ALGORITHMS.includes(alg)) {
+      throw new OptionsError(`algorithms: "${String(alg)}" is not supported (use ${SIGNATURE_ALGORITHMS.join(", ")})`);
+    }
+  }
+  return algorithms;
+}
+
+function resolveRealm(realm: unknown): string {
+  if (realm === undefined) return DEFAULTS.realm;
+  if (typeof realm !== "string" || !/^[\x20-\x7e]+$/.test(realm) || /["\\]/.test(realm)) {
+    throw new OptionsError("realm must be a non-empty printable ASCII string without quotes or backslashes");
+  }
+  return realm;
+}
+
+function optionalFunction<T>(name: string, value: T): T {
+  if (value !== undefined && typeof value !== "function") throw new OptionsError(`${name} must be a function`);
+  return value;
+}
+
+function positiveNumber(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) throw new OptionsError(`${name} must be a positive number`);
+  return value;
+}
+
+function nonNegativeNumber(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) throw new OptionsError(`${name} must be a number >= 0`);
+  return value;
+}
+
+function positiveInteger(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) throw new OptionsError(`${name} must be a positive integer`);
+  return value;
+}

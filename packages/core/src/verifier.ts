@@ -1,0 +1,242 @@
+// createVerifier: composes bearer extraction, aws-jwt-verify, the JWKS policy,
+// the claim checks, the verified-token cache and the requirements.
+//
+// The hot path is a cache hit: the header is split, the token looked up, its
+// expiry, requirements and revocation re-checked, and the same frozen auth
+// object returned synchronously, so adapters need no promise for it. Errors
+// and events are only built when something fails or someone listens.
+import { JwtVerifier } from "aws-jwt-verify";
+import type { JwtPayload } from "aws-jwt-verify/jwt-model";
+import { createAuth, type CognitoAccessTokenClaims, type CognitoAuth } from "./auth.js";
+import { assertBearerTokenSyntax, readBearerCredentials } from "./bearer.js";
+import { assertCognitoAccessClaims } from "./claims.js";
+import { AuthError, toAuthError } from "./errors.js";
+import { emit } from "./events.js";
+import { JwksPolicy, type JwksStatus } from "./jwks.js";
+import { resolveOptions, type IssuerPolicy, type ResolvedJwksOptions, type ResolvedOptions, type VerifierOptions } from "./options.js";
+import { assertRequirements } from "./requirements.js";
+import { VerifiedTokenCache } from "./token-cache.js";
+
+const VERIFIER_BRAND = Symbol.for("cognito-bearer.verifier");
+
+export interface VerifierStats {
+  cache: { size: number; bytes: number; maxEntries: number; maxBytes: number } | undefined;
+  jwks: JwksStatus[];
+}
+
+/** A configured verifier for one or several user pools. */
+export interface Verifier {
+  /** Verify an access token; resolves to the auth object or rejects with an AuthError. */
+  verify(token: string): Promise<CognitoAuth>;
+  /**
+   * Authenticate an `Authorization` header value: the adapters' entry point.
+   * Returns the auth object synchronously on a cache hit, `undefined` for an
+   * anonymous request when `optional` is true, and a promise otherwise; every
+   * failure is a rejected promise carrying an AuthError.
+   */
+  authenticate(authorization: string | string[] | undefined, optional?: boolean): CognitoAuth | undefined | Promise<CognitoAuth | undefined>;
+  /** Fetch the JWKS of every pool now, e.g. at startup; rejects with a 503 AuthError if one is unreachable. */
+  warmup(): Promise<void>;
+  /** Stop background JWKS refreshes and empty the cache. */
+  close(): void;
+  /** Cache and JWKS state, for health checks and metrics. */
+  stats(): VerifierStats;
+  /** The `realm` of this verifier's challenges. */
+  readonly realm: string;
+}
+
+/** Create a verifier for one user pool, or an array of them (several pools or issuers behind one API). */
+export function createVerifier(options: VerifierOptions | readonly VerifierOptions[]): Verifier {
+  return new CognitoVerifier(resolveOptions(options));
+}
+
+/** True for a Verifier made by createVerifier (also across copies of this package). */
+export function isVerifier(value: unknown): value is Verifier {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[VERIFIER_BRAND] === true;
+}
+
+interface VerifiedWith {
+  policy: IssuerPolicy;
+  kid: string;
+}
+
+class CognitoVerifier implements Verifier {
+  readonly [VERIFIER_BRAND] = true;
+  readonly realm: string;
+  private readonly options: ResolvedOptions;
+  private readonly cache: VerifiedTokenCache | undefined;
+  private readonly jwks: JwksPolicy;
+  private readonly jwtVerifier: { verify(token: string): Promise<JwtPayload> };
+  /** Which pool and key verified a payload: filled by the claim check, read right after. */
+  private readonly verifiedWith = new WeakMap<object, VerifiedWith>();
+
+  constructor(options: ResolvedOptions) {
+    this.options = options;
+    this.realm = options.realm;
+    this.cache = options.cache === false ? undefined : new VerifiedTokenCache(options.cache);
+    const jwksPolicies = new Map<string, ResolvedJwksOptions>();
+    for (const policy of options.issuers) if (!jwksPolicies.has(policy.jwksUri)) jwksPolicies.set(policy.jwksUri, policy.jwks);
+    this.jwks = new JwksPolicy(jwksPolicies, options.algorithms, options.realm, options.onEvent, (jwksUri, kids) =>
+      this.cache?.dropKeys(jwksUri, kids),
+    );
+    // One JwtVerifier for every issuer: it decodes each token once and routes it by `iss`.
+    // Cognito's own checks (token_use, client_id, types) run in customJwtCheck, on that same decode.
+    const issuers = options.issuers.map((policy) => ({
+      issuer: policy.issuer,
+      jwksUri: policy.jwksUri,
+      audience: null,
+      graceSeconds: policy.graceSeconds,
+      customJwtCheck: ({ header, payload }: { header: { kid?: string }; payload: JwtPayload }) => {
+        assertCognitoAccessClaims(payload, policy, Date.now() / 1000, this.realm);
+        this.verifiedWith.set(payload, { policy, kid: header.kid as string });
+      },
+    }));
+    this.jwtVerifier = JwtVerifier.create(issuers as never, { jwksCache: this.jwks }) as unknown as CognitoVerifier["jwtVerifier"];
+  }
+
+  async verify(token: string): Promise<CognitoAuth> {
+    const started = this.options.onEvent === undefined ? 0 : performance.now();
+    try {
+      if (typeof token !== "string" || token.length === 0) throw new AuthError("malformed_token", { realm: this.realm });
+      if (token.length > this.options.maxTokenLength) throw new AuthError("token_too_large", { realm: this.realm });
+    } catch (err) {
+      throw this.rejected(err, started);
+    }
+    return this.fromCache(token, started) ?? this.verifyUncached(token, started);
+  }
+
+  authenticate(authorization: string | string[] | undefined, optional = false): CognitoAuth | undefined | Promise<CognitoAuth | undefined> {
+    const started = this.options.onEvent === undefined ? 0 : performance.now();
+    try {
+      const credentials = readBearerCredentials(authorization, this.realm);
+      if (credentials === undefined) {
+        if (optional) return undefined;
+        throw new AuthError("missing_credentials", { realm: this.realm });
+      }
+      if (credentials.length > this.options.maxTokenLength) throw new AuthError("token_too_large", { realm: this.realm });
+      const cached = this.fromCache(credentials, started);
+      if (cached !== undefined) return cached;
+      // Only a token seen for the first time needs its characters checked.
+      assertBearerTokenSyntax(credentials, this.realm);
+      return this.verifyUncached(credentials, started);
+    } catch (err) {
+      return Promise.reject(this.rejected(err, started));
+    }
+  }
+
+  warmup(): Promise<void> {
+    return this.jwks.fetchAll();
+  }
+
+  close(): void {
+    this.jwks.close();
+    this.cache?.clear();
+  }
+
+  stats(): VerifierStats {
+    const limits = this.options.cache;
+    return {
+      cache: this.cache && limits ? { size: this.cache.size, bytes: this.cache.bytes, ...limits } : undefined,
+      jwks: this.jwks.status(),
+    };
+  }
+
+  /** The cached answer for a byte-identical token, re-checked; undefined on a miss. Throws synchronously on failure. */
+  private fromCache(token: string, started: number): CognitoAuth | Promise<CognitoAuth> | undefined {
+    const entry = this.cache?.get(token);
+    if (entry === undefined) return undefined;
+    if (Date.now() / 1000 >= entry.usableUntil) {
+      // Expired: forget it and let full verification give the precise answer.
+      this.cache!.delete(token);
+      return undefined;
+    }
+    return this.accept(entry.auth, entry.policy, started, true);
+  }
+
+  private async verifyUncached(token: string, started: number): Promise<CognitoAuth> {
+    try {
+      let payload: JwtPayload;
+      try {
+        payload = await this.jwtVerifier.verify(token);
+      } catch (err) {
+        throw toAuthError(err, this.realm);
+      }
+      const { policy, kid } = this.verifiedWith.get(payload)!;
+      const claims = payload as CognitoAccessTokenClaims;
+      const auth = createAuth(token, claims, this.realm);
+      await this.accept(auth, policy, started, false);
+      // Only a token that passed every check is remembered.
+      this.cache?.set(token, {
+        auth,
+        usableUntil: claims.exp + policy.graceSeconds,
+        policy,
+        kid,
+        bytes: VerifiedTokenCache.estimateBytes(token),
+      });
+      return auth;
+    } catch (err) {
+      throw this.rejected(err, started);
+    }
+  }
+
+  /** Checks that apply to every request, cached or not: requirements, then revocation. */
+  private accept(auth: CognitoAuth, policy: IssuerPolicy, started: number, cached: boolean): CognitoAuth | Promise<CognitoAuth> {
+    assertRequirements(auth, policy.scopes, policy.groups, this.realm);
+    const isRevoked = this.options.isRevoked;
+    if (isRevoked !== undefined) {
+      let verdict: boolean | Promise<boolean>;
+      try {
+        verdict = isRevoked(auth);
+      } catch (cause) {
+        throw new AuthError("revocation_check_failed", { realm: this.realm, cause });
+      }
+      if (verdict instanceof Promise || (typeof verdict === "object" && verdict !== null)) {
+        return Promise.resolve(verdict).then(
+          (revoked) => this.afterRevocationCheck(revoked, auth, started, cached),
+          (cause: unknown) => {
+            throw new AuthError("revocation_check_failed", { realm: this.realm, cause });
+          },
+        );
+      }
+      return this.afterRevocationCheck(verdict, auth, started, cached);
+    }
+    if (this.options.onEvent !== undefined) this.emitVerified(auth, started, cached);
+    return auth;
+  }
+
+  private afterRevocationCheck(revoked: unknown, auth: CognitoAuth, started: number, cached: boolean): CognitoAuth {
+    if (revoked) throw new AuthError("revoked", { realm: this.realm });
+    if (this.options.onEvent !== undefined) this.emitVerified(auth, started, cached);
+    return auth;
+  }
+
+  private emitVerified(auth: CognitoAuth, started: number, cached: boolean): void {
+    emit(this.options.onEvent, {
+      type: "verified",
+      cached,
+      durationMs: performance.now() - started,
+      sub: auth.sub,
+      clientId: auth.clientId,
+      issuer: auth.issuer,
+    });
+  }
+
+  /** Map, report once, and return the error to throw. */
+  private rejected(err: unknown, started: number): AuthError {
+    const error = toAuthError(err, this.realm);
+    if (this.options.onEvent !== undefined && !reported.has(error)) {
+      reported.add(error);
+      emit(this.options.onEvent, {
+        type: "rejected",
+        reason: error.reason,
+        status: error.status,
+        code: error.code,
+        durationMs: performance.now() - started,
+      });
+    }
+    return error;
+  }
+}
+
+/** Errors already reported: a failure travels through several layers but is one event. */
+const reported = new WeakSet<AuthError>();

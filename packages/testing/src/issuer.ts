@@ -1,0 +1,251 @@
+import type { JsonWebKey, KeyObject } from "node:crypto";
+import { isIPv6 } from "node:net";
+import { validateFault, type JwksFault } from "./faults.js";
+import { startJwksServer } from "./jwks-server.js";
+import { signCompact } from "./jws.js";
+import { isSigningAlgorithm, KeyRing, SIGNING_ALGORITHMS, type SigningAlgorithm, type SigningKey } from "./keys.js";
+import { applyOverrides } from "./overrides.js";
+import { randomClientId, randomUserPoolSuffix } from "./random.js";
+import {
+  accessTokenClaims,
+  DEFAULT_EXPIRES_IN_SECONDS,
+  idTokenClaims,
+  type ClaimOverrides,
+  type TokenContext,
+} from "./tokens.js";
+
+export interface TestIssuerOptions {
+  /** Default "eu-west-1", or the region prefix of `userPoolId` when that has one. */
+  region?: string;
+  /** Default `${region}_` + 9 random alphanumerics, Cognito's shape. Must be usable as a URL path segment. */
+  userPoolId?: string;
+  /** Default: 26 random lowercase alphanumerics, Cognito's shape. */
+  clientId?: string;
+  /** Default "RS256". RSA keys are 2048-bit; ES256/384/512 use P-256/P-384/P-521. */
+  algorithm?: SigningAlgorithm;
+  /** Address to bind. Default "127.0.0.1". */
+  host?: string;
+  /** Port to bind. Default 0 (a free port chosen by the OS). */
+  port?: number;
+}
+
+export interface MintOptions {
+  /** Sign with this key (possibly withdrawn) instead of the current one. */
+  kid?: string;
+  /** Default 3600 (exp = iat + this). Negative values make expired tokens. */
+  expiresInSeconds?: number;
+  /** Merged over the default `{ kid, alg }` header; a field set to `undefined` is removed. */
+  header?: Record<string, unknown>;
+}
+
+export interface RotateKeyOptions {
+  /** Stop publishing every other key. Default false (both stay published, as during a Cognito rotation). */
+  retireOthers?: boolean;
+  /** Algorithm of the new key. Default: the issuer's algorithm. */
+  algorithm?: SigningAlgorithm;
+}
+
+export interface VerifierOptions {
+  userPoolId: string;
+  clientId: string;
+  issuer: string;
+  jwksUri: string;
+}
+
+export interface PublicKeyInfo {
+  keyObject: KeyObject;
+  /** SPKI PEM. */
+  pem: string;
+  jwk: JsonWebKey;
+}
+
+export interface TestIssuer {
+  /** `http://127.0.0.1:<port>/<userPoolId>`: Cognito's issuer shape, served over local http. */
+  readonly issuer: string;
+  /** `${issuer}/.well-known/jwks.json` */
+  readonly jwksUri: string;
+  readonly userPoolId: string;
+  readonly clientId: string;
+  readonly region: string;
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  /** The address the server is bound to. */
+  readonly host: string;
+  readonly port: number;
+  /** Options ready for createVerifier() of @cognito-bearer/core (and cognitoAuth() of the adapters). */
+  readonly verifierOptions: VerifierOptions;
+  /** kid of the current signing key. */
+  readonly kid: string;
+  /** kids currently published in the JWKS, oldest first. */
+  readonly kids: string[];
+
+  /** An access token with Cognito's claims; `overrides` are merged over them (`undefined` removes a claim). */
+  mintAccessToken(claims?: ClaimOverrides, options?: MintOptions): string;
+  /** An ID token with Cognito's claims; `overrides` are merged over them (`undefined` removes a claim). */
+  mintIdToken(claims?: ClaimOverrides, options?: MintOptions): string;
+  /**
+   * Signs an arbitrary header and payload with the current (or given) key, using
+   * that key's real algorithm whatever `header.alg` says; for attack tests.
+   * `header.alg` and `header.kid` default to the key's (`undefined` removes them).
+   */
+  sign(header: Record<string, unknown>, payload: Record<string, unknown>, options?: { kid?: string }): string;
+  /** The public JWKS as served when healthy (a deep copy). */
+  jwks(): { keys: JsonWebKey[] };
+  /** The current (or given) key's public key, e.g. for HS256-with-the-public-key attack tests. */
+  publicKey(kid?: string): PublicKeyInfo;
+
+  /** Generates and publishes a new signing key; the previous keys stay published unless `retireOthers`. Returns the new kid. */
+  rotateKey(options?: RotateKeyOptions): string;
+  /** Stops publishing a key. It can still sign via `{ kid }` in mint options, for tests. */
+  withdrawKey(kid: string): void;
+
+  /** Number of GET requests to the JWKS path, whatever the fault mode. */
+  readonly jwksRequests: number;
+  resetCounters(): void;
+  /** Makes the JWKS endpoint misbehave; `null` makes it healthy again. */
+  setFault(fault: JwksFault | null): void;
+  /** Stops the server and cuts all open connections. Idempotent. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_REGION = "eu-west-1";
+const DEFAULT_HOST = "127.0.0.1";
+const COGNITO_POOL_REGION = /^([a-z]{2}-[a-z]+-\d)_/;
+const PATH_SEGMENT = /^[A-Za-z0-9_-]+$/;
+
+// The address to put in URLs: a wildcard bind is reached over loopback, and
+// IPv6 literals need brackets.
+function urlHost(host: string): string {
+  if (host === "0.0.0.0") return "127.0.0.1";
+  if (host === "::") return "[::1]";
+  return isIPv6(host) ? `[${host}]` : host;
+}
+
+function resolveOptions(options: TestIssuerOptions): Required<TestIssuerOptions> {
+  const { userPoolId, clientId, host = DEFAULT_HOST, port = 0, algorithm = "RS256" } = options;
+  const region = options.region ?? (userPoolId && COGNITO_POOL_REGION.exec(userPoolId)?.[1]) ?? DEFAULT_REGION;
+
+  if (typeof region !== "string" || region === "") throw new TypeError("region must be a non-empty string");
+  if (userPoolId !== undefined && (typeof userPoolId !== "string" || !PATH_SEGMENT.test(userPoolId))) {
+    throw new TypeError(`userPoolId must be letters, digits, "_" or "-" (it is a URL path segment), got ${JSON.stringify(userPoolId)}`);
+  }
+  if (clientId !== undefined && (typeof clientId !== "string" || clientId === "")) {
+    throw new TypeError("clientId must be a non-empty string");
+  }
+  if (!isSigningAlgorithm(algorithm)) {
+    throw new TypeError(`algorithm must be one of ${SIGNING_ALGORITHMS.join(", ")}, got ${JSON.stringify(algorithm)}`);
+  }
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new RangeError(`port must be an integer from 0 to 65535, got ${String(port)}`);
+  }
+  return {
+    region,
+    userPoolId: userPoolId ?? `${region}_${randomUserPoolSuffix()}`,
+    clientId: clientId ?? randomClientId(),
+    algorithm,
+    host,
+    port,
+  };
+}
+
+/**
+ * Starts a local, Cognito-shaped issuer: a JWKS endpoint on 127.0.0.1 and a
+ * signer for access and ID tokens that a verifier configured with
+ * `verifierOptions` accepts. For tests only: plain http, no authentication.
+ */
+export async function createTestIssuer(options: TestIssuerOptions = {}): Promise<TestIssuer> {
+  const resolved = resolveOptions(options);
+  const keyRing = new KeyRing(resolved.algorithm);
+  let fault: JwksFault | null = null;
+  let jwksRequests = 0;
+  // The issuer URL contains the port, which is known only once the server listens.
+  let issuer = "";
+  let jwksUri = "";
+
+  const server = await startJwksServer({
+    host: resolved.host,
+    port: resolved.port,
+    userPoolId: resolved.userPoolId,
+    keys: () => keyRing.publishedJwks(),
+    fault: () => fault,
+    discovery: () => ({
+      issuer,
+      jwksUri,
+      algorithms: [...new Set(keyRing.publishedKids.map((kid) => keyRing.get(kid).algorithm))],
+    }),
+    onJwksRequest: () => {
+      jwksRequests++;
+    },
+  });
+
+  const url = `http://${urlHost(resolved.host)}:${server.port}`;
+  issuer = `${url}/${resolved.userPoolId}`;
+  jwksUri = `${issuer}/.well-known/jwks.json`;
+  const context: TokenContext = { issuer, clientId: resolved.clientId };
+
+  const defaultHeader = (key: SigningKey): Record<string, unknown> => ({ kid: key.kid, alg: key.algorithm });
+
+  const mint = (
+    claimsFor: typeof accessTokenClaims,
+    overrides: ClaimOverrides | undefined,
+    mintOptions: MintOptions = {},
+  ): string => {
+    const key = keyRing.get(mintOptions.kid);
+    const payload = claimsFor(context, overrides, mintOptions.expiresInSeconds ?? DEFAULT_EXPIRES_IN_SECONDS);
+    return signCompact(key, applyOverrides(defaultHeader(key), mintOptions.header), payload);
+  };
+
+  return {
+    issuer,
+    jwksUri,
+    userPoolId: resolved.userPoolId,
+    clientId: resolved.clientId,
+    region: resolved.region,
+    url,
+    host: resolved.host,
+    port: server.port,
+    verifierOptions: { userPoolId: resolved.userPoolId, clientId: resolved.clientId, issuer, jwksUri },
+    get kid() {
+      return keyRing.current.kid;
+    },
+    get kids() {
+      return keyRing.publishedKids;
+    },
+    get jwksRequests() {
+      return jwksRequests;
+    },
+
+    mintAccessToken: (claims, mintOptions) => mint(accessTokenClaims, claims, mintOptions),
+    mintIdToken: (claims, mintOptions) => mint(idTokenClaims, claims, mintOptions),
+    sign(header, payload, signOptions = {}) {
+      const key = keyRing.get(signOptions.kid);
+      return signCompact(key, applyOverrides(defaultHeader(key), header), { ...payload });
+    },
+    jwks: () => ({ keys: keyRing.publishedJwks() }),
+    publicKey(kid) {
+      const key = keyRing.get(kid);
+      return {
+        keyObject: key.publicKey,
+        pem: key.publicKey.export({ format: "pem", type: "spki" }).toString(),
+        jwk: { ...key.jwk },
+      };
+    },
+
+    rotateKey(rotateOptions = {}) {
+      const algorithm = rotateOptions.algorithm ?? resolved.algorithm;
+      if (!isSigningAlgorithm(algorithm)) {
+        throw new TypeError(`algorithm must be one of ${SIGNING_ALGORITHMS.join(", ")}, got ${JSON.stringify(algorithm)}`);
+      }
+      return keyRing.rotate(algorithm, rotateOptions.retireOthers ?? false).kid;
+    },
+    withdrawKey: (kid) => keyRing.withdraw(kid),
+
+    resetCounters() {
+      jwksRequests = 0;
+    },
+    setFault(next) {
+      fault = validateFault(next);
+    },
+    close: () => server.close(),
+  };
+}
