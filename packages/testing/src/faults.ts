@@ -1,5 +1,5 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
-import type { JsonWebKey } from "node:crypto";
+import { randomBytes, type JsonWebKey } from "node:crypto";
 
 /** Fault modes for the JWKS endpoint. Every other route stays healthy. */
 export type JwksFault =
@@ -11,7 +11,7 @@ export type JwksFault =
   | { mode: "html" }
   /** 200 with a body that is not JSON. */
   | { mode: "garbage" }
-  /** 200 with well-formed JSON `{ keys: [...] }` whose keys cannot be used (bad key material, kty "oct"). */
+  /** 200 with well-formed JSON `{ keys: [...] }`: the published kids, each with a symmetric (kty "oct") key that no verifier may use. */
   | { mode: "invalid-keys" }
   /** 200 with `{ "keys": [] }`. */
   | { mode: "empty" }
@@ -127,17 +127,17 @@ export function serveFault(fault: JwksFault, req: IncomingMessage, res: ServerRe
   }
 }
 
-// Broken copies keep the real kids, so a verifier finds the kid it is looking
-// for and has to notice that the key itself is unusable; the extra "oct" entry
-// is a symmetric key, which must never be accepted from a JWKS.
+// Each entry keeps a real kid, so a verifier finds the kid it is looking for
+// and has to notice that the key itself is unusable (rather than "unknown kid").
+// A symmetric ("oct") key is the one defect every verifier must reject: corrupt
+// RSA material would not do, because Node's lenient base64url decoder turns
+// almost any string into a (degenerate) RSA key, which then only fails as a
+// bad signature.
 function unusableKeys(keys: JsonWebKey[]): JsonWebKey[] {
-  const broken = keys.map((jwk): JsonWebKey =>
-    jwk.kty === "EC"
-      ? { ...jwk, x: "!!not*base64url!!", y: "!!not*base64url!!" }
-      : { ...jwk, n: "!!not*base64url!!", e: "%%" },
+  const kids = keys.length > 0 ? keys : [{ kid: "unusable", alg: "RS256" }];
+  return kids.map(
+    (jwk): JsonWebKey => ({ kid: jwk.kid, alg: jwk.alg, kty: "oct", use: "sig", k: randomBytes(32).toString("base64url") }),
   );
-  broken.push({ kid: "symmetric", alg: "HS256", kty: "oct", use: "sig", k: "c2VjcmV0" });
-  return broken;
 }
 
 const CHUNK_BYTES = 64 * 1024;
