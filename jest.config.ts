@@ -22,12 +22,12 @@ const config: Config = {
     {
       ...shared,
       displayName: "unit",
-      testMatch: ["<rootDir>/packages/*/test/**/*.test.ts", "<rootDir>/examples/*/test/**/*.test.ts"],
+      testMatch: ["<rootDir>/packages/*/test/**/*.test.ts", "<rootDir>/examples/*/test/**/*.test.ts", "<rootDir>/test/**/*.test.ts"],
     },
     {
       ...shared,
       displayName: "fuzz",
-      testMatch: ["<rootDir>/packages/*/test/**/*.fuzz.ts"],
+      testMatch: ["<rootDir>/packages/*/test/**/*.fuzz.ts", "<rootDir>/test/**/*.fuzz.ts"],
     },
   ],
 };

@@ -188,3 +188,19 @@ function reasonFor(err: unknown): RejectReason {
   // (key material is validated when the JWKS is fetched), so it is the token's fault.
   return "malformed_token";
 }
+
+/** An HTTP answer for an AuthError, identical whichever adapter writes it. */
+export interface AuthErrorResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** The serialized JSON body. */
+  body: string;
+}
+
+export function errorResponse(err: AuthError): AuthErrorResponse {
+  return {
+    status: err.status,
+    headers: { ...err.headers, "Content-Type": "application/json; charset=utf-8" },
+    body: JSON.stringify(err.body),
+  };
+}
