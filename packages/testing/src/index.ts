@@ -5,7 +5,7 @@ export type {
   RotateKeyOptions,
   TestIssuer,
   TestIssuerOptions,
-  VerifierOptions,
+  TestIssuerVerifierOptions,
 } from "./issuer.js";
 export type { ClaimOverrides } from "./tokens.js";
 export type { JwksFault } from "./faults.js";

@@ -45,7 +45,7 @@ export interface RotateKeyOptions {
   algorithm?: SigningAlgorithm;
 }
 
-export interface VerifierOptions {
+export interface TestIssuerVerifierOptions {
   userPoolId: string;
   clientId: string;
   issuer: string;
@@ -73,7 +73,7 @@ export interface TestIssuer {
   readonly host: string;
   readonly port: number;
   /** Options ready for createVerifier() of @cognito-bearer/core (and cognitoAuth() of the adapters). */
-  readonly verifierOptions: VerifierOptions;
+  readonly verifierOptions: TestIssuerVerifierOptions;
   /** kid of the current signing key. */
   readonly kid: string;
   /** kids currently published in the JWKS, oldest first. */
