@@ -7,8 +7,10 @@
 import { AuthError } from "./errors.js";
 
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
-const SCHEME_LENGTH = 6; // "Bearer"
+const BEARER_LOWER = "bearer";
+const SCHEME_LENGTH = BEARER_LOWER.length;
 const SPACE = 0x20;
+const TAB = 0x09;
 
 /**
  * The raw credentials of a Bearer Authorization header, unchecked.
@@ -24,11 +26,11 @@ export function readBearerCredentials(authorization: string | string[] | undefin
     if (authorization.length > 1) throw malformed("Several Authorization headers were sent", realm);
     authorization = authorization[0];
   }
-  if (authorization.length < SCHEME_LENGTH || authorization.slice(0, SCHEME_LENGTH).toLowerCase() !== "bearer") {
-    return undefined;
-  }
+  if (!startsWithBearerScheme(authorization)) return undefined;
   if (authorization.length === SCHEME_LENGTH) throw malformed("The Bearer token is empty", realm);
-  if (authorization.charCodeAt(SCHEME_LENGTH) !== SPACE) return undefined; // e.g. "BearerXYZ": another scheme
+  const separator = authorization.charCodeAt(SCHEME_LENGTH);
+  if (separator === TAB) throw malformed("The Bearer scheme must be followed by a space", realm);
+  if (separator !== SPACE) return undefined; // e.g. "BearerXYZ": another scheme
   let start = SCHEME_LENGTH + 1;
   while (start < authorization.length && authorization.charCodeAt(start) === SPACE) start++;
   const credentials = authorization.slice(start).trimEnd();
@@ -52,6 +54,16 @@ export function extractBearerToken(authorization: string | string[] | undefined,
   const credentials = readBearerCredentials(authorization, realm);
   if (credentials !== undefined) assertBearerTokenSyntax(credentials, realm);
   return credentials;
+}
+
+/** Case-insensitive "Bearer" prefix, compared in place: this runs on every request. */
+function startsWithBearerScheme(value: string): boolean {
+  if (value.length < SCHEME_LENGTH) return false;
+  for (let i = 0; i < SCHEME_LENGTH; i++) {
+    // ASCII letters: setting bit 0x20 lower-cases them.
+    if ((value.charCodeAt(i) | 0x20) !== BEARER_LOWER.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 function malformed(description: string, realm: string | undefined): AuthError {

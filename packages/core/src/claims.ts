@@ -30,6 +30,18 @@ export function assertAcceptableHeader(header: Record<string, unknown>, algorith
   }
 }
 
+/**
+ * The signature must be spelled in canonical base64url (no padding, zero trailing
+ * bits). aws-jwt-verify decodes it leniently, so without this check one signature
+ * has many spellings: distinct token strings, all verifying, that defeat anything
+ * keyed by the token string (the verified-token cache, a denylist of tokens).
+ */
+export function assertCanonicalSignature(signatureB64: string, realm: string): void {
+  if (Buffer.from(signatureB64, "base64url").toString("base64url") !== signatureB64) {
+    throw new AuthError("invalid_signature", { realm });
+  }
+}
+
 export interface ClaimPolicy {
   clientIds: ReadonlySet<string>;
   graceSeconds: number;

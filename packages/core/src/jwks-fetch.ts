@@ -67,13 +67,22 @@ function fetchBody(uri: string, { timeoutMs, maxResponseBytes }: FetchLimits): P
         resolve(body!);
       }
     };
-    const req = request(url, { method: "GET", headers: { accept: "application/json", "user-agent": "cognito-bearer" } }, (res) => {
-      readBody(res, uri, maxResponseBytes, finish);
-    });
+    const send = (retry: boolean) => {
+      const attempt = request(url, { method: "GET", headers: { accept: "application/json", "user-agent": "cognito-bearer" } }, (res) => {
+        readBody(res, uri, maxResponseBytes, finish);
+      });
+      attempt.on("error", (err: NodeJS.ErrnoException) => {
+        // A kept-alive socket the server closed just as we reused it: retry once on
+        // a new connection, within the same deadline (Node's documented remedy).
+        if (retry && !settled && attempt.reusedSocket && err.code === "ECONNRESET") req = send(false);
+        else finish(new FetchError(uri, `JWKS fetch failed: ${err.message}`));
+      });
+      attempt.end();
+      return attempt;
+    };
+    let req = send(true);
     const deadline = setTimeout(() => finish(new FetchError(uri, `JWKS fetch timed out after ${timeoutMs} ms`)), timeoutMs);
     deadline.unref();
-    req.on("error", (err) => finish(new FetchError(uri, `JWKS fetch failed: ${err.message}`)));
-    req.end();
   });
 }
 

@@ -10,7 +10,7 @@
 import type { DecomposedJwt } from "aws-jwt-verify/jwt";
 import { KidNotFoundInJwksError } from "aws-jwt-verify/error";
 import type { Jwks, JwksCache, JwkWithKid } from "aws-jwt-verify/jwk";
-import { assertAcceptableHeader } from "./claims.js";
+import { assertAcceptableHeader, assertCanonicalSignature } from "./claims.js";
 import { AuthError, toAuthError } from "./errors.js";
 import { emit, type EventSink, type JwksFetchEvent } from "./events.js";
 import { fetchJwks, type UsableJwk } from "./jwks-fetch.js";
@@ -56,6 +56,8 @@ export class JwksPolicy implements JwksCache {
     private readonly realm: string,
     private readonly onEvent: EventSink,
     private readonly onKeysWithdrawn: KeysWithdrawnListener,
+    /** The issuers each JWKS verifies for: a token naming another `iss` is refused before any key lookup or fetch. */
+    private readonly issuersByJwksUri?: ReadonlyMap<string, ReadonlySet<string>>,
   ) {
     for (const [uri, policy] of policies) {
       this.sets.set(uri, {
@@ -75,7 +77,7 @@ export class JwksPolicy implements JwksCache {
 
   /** aws-jwt-verify calls this for every token it has decoded, before checking the signature. */
   getJwk(jwksUri: string, decomposedJwt: DecomposedJwt): Promise<JwkWithKid> {
-    assertAcceptableHeader(decomposedJwt.header, this.algorithms, this.realm);
+    this.precheck(jwksUri, decomposedJwt);
     const set = this.keySet(jwksUri);
     const kid = decomposedJwt.header.kid as string;
     const cached = set.keys?.get(kid);
@@ -84,7 +86,7 @@ export class JwksPolicy implements JwksCache {
   }
 
   getCachedJwk(jwksUri: string, decomposedJwt: DecomposedJwt): JwkWithKid {
-    assertAcceptableHeader(decomposedJwt.header, this.algorithms, this.realm);
+    this.precheck(jwksUri, decomposedJwt);
     const jwk = this.keySet(jwksUri).keys?.get(decomposedJwt.header.kid as string);
     if (jwk === undefined) throw new KidNotFoundInJwksError("JWK not found in the cached JWKS");
     return jwk;
@@ -121,6 +123,18 @@ export class JwksPolicy implements JwksCache {
   close(): void {
     this.closed = true;
     for (const set of this.sets.values()) clearTimeout(set.refreshTimer);
+  }
+
+  /** Checks that need no key, so that a token refused by them never causes a JWKS fetch. */
+  private precheck(jwksUri: string, decomposedJwt: DecomposedJwt): void {
+    assertAcceptableHeader(decomposedJwt.header, this.algorithms, this.realm);
+    // With a single issuer configured, aws-jwt-verify routes every token to it whatever
+    // its `iss`: a foreign pool's token (unknown kid) would otherwise trigger a refetch.
+    const issuers = this.issuersByJwksUri?.get(jwksUri);
+    if (issuers !== undefined && !issuers.has(decomposedJwt.payload.iss as string)) {
+      throw new AuthError("issuer_not_accepted", { realm: this.realm });
+    }
+    assertCanonicalSignature(decomposedJwt.signatureB64, this.realm);
   }
 
   private keySet(jwksUri: string): KeySet {

@@ -154,8 +154,8 @@ function resolveIssuers(options: VerifierOptions, where: string): IssuerPolicy[]
   const shared = {
     userPoolId,
     clientIds: resolveClientIds(options.clientId, where),
-    scopes: normalizeRequirement(options.scopes, "allOf", `scopes${where}`),
-    groups: normalizeRequirement(options.groups, "anyOf", `groups${where}`),
+    scopes: requirementOption(options.scopes, "allOf", `scopes${where}`),
+    groups: requirementOption(options.groups, "anyOf", `groups${where}`),
     graceSeconds: nonNegativeNumber(`graceSeconds${where}`, options.graceSeconds, DEFAULTS.graceSeconds),
     jwks: resolveJwks(options.jwks, where),
   };
@@ -252,6 +252,15 @@ function resolveRealm(realm: unknown): string {
     throw new OptionsError("realm must be a non-empty printable ASCII string without quotes or backslashes");
   }
   return realm;
+}
+
+/** normalizeRequirement's TypeError (also thrown by requireScopes/requireGroups) as an OptionsError, like every other option. */
+function requirementOption(value: Requirement | undefined, shorthand: AnyOrAll["mode"], name: string): AnyOrAll | undefined {
+  try {
+    return normalizeRequirement(value, shorthand, name);
+  } catch (err) {
+    throw new OptionsError((err as Error).message.replace(/^cognito-bearer: /, ""));
+  }
 }
 
 function optionalFunction<T>(name: string, value: T): T {

@@ -33,7 +33,7 @@ export function normalizeRequirement(requirement: Requirement | undefined, short
   }
   const list = typeof names === "string" ? [names] : names;
   if (!Array.isArray(list) || list.length === 0 || list.some((n) => typeof n !== "string" || n === "" || /\s/.test(n))) {
-    throw new TypeError(`cognito-bearer: ${name} must name at least one ${name.startsWith("scope") ? "scope" : "group"} (non-empty strings without spaces)`);
+    throw new TypeError(`cognito-bearer: ${name} must name at least one ${/scope/i.test(name) ? "scope" : "group"} (non-empty strings without spaces)`);
   }
   return Object.freeze({ mode, names: Object.freeze([...list]) });
 }

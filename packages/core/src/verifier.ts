@@ -66,7 +66,7 @@ class CognitoVerifier implements Verifier {
   private readonly options: ResolvedOptions;
   private readonly cache: VerifiedTokenCache | undefined;
   private readonly jwks: JwksPolicy;
-  private readonly jwtVerifier: { verify(token: string): Promise<JwtPayload> };
+  private readonly jwtVerifier: { verify(token: string): Promise<JwtPayload>; publicKeyCache?: { clearCache(issuer: string): void } };
   /** Which pool and key verified a payload: filled by the claim check, read right after. */
   private readonly verifiedWith = new WeakMap<object, VerifiedWith>();
 
@@ -76,9 +76,15 @@ class CognitoVerifier implements Verifier {
     this.cache = options.cache === false ? undefined : new VerifiedTokenCache(options.cache);
     const jwksPolicies = new Map<string, ResolvedJwksOptions>();
     for (const policy of options.issuers) if (!jwksPolicies.has(policy.jwksUri)) jwksPolicies.set(policy.jwksUri, policy.jwks);
-    this.jwks = new JwksPolicy(jwksPolicies, options.algorithms, options.realm, options.onEvent, (jwksUri, kids) =>
-      this.cache?.dropKeys(jwksUri, kids),
-    );
+    const issuersByJwksUri = new Map<string, Set<string>>();
+    for (const policy of options.issuers) issuersByJwksUri.set(policy.jwksUri, (issuersByJwksUri.get(policy.jwksUri) ?? new Set()).add(policy.issuer));
+    const onKeysWithdrawn = (jwksUri: string, kids: ReadonlySet<string>) => {
+      this.cache?.dropKeys(jwksUri, kids);
+      // aws-jwt-verify keeps key objects by issuer and kid: forget them, or a kid
+      // republished with other key material would go on verifying with the old one.
+      for (const policy of options.issuers) if (policy.jwksUri === jwksUri) this.jwtVerifier.publicKeyCache?.clearCache(policy.issuer);
+    };
+    this.jwks = new JwksPolicy(jwksPolicies, options.algorithms, options.realm, options.onEvent, onKeysWithdrawn, issuersByJwksUri);
     // One JwtVerifier for every issuer: it decodes each token once and routes it by `iss`.
     // Cognito's own checks (token_use, client_id, types) run in customJwtCheck, on that same decode.
     const issuers = options.issuers.map((policy) => ({
@@ -150,7 +156,14 @@ class CognitoVerifier implements Verifier {
       this.cache!.delete(token);
       return undefined;
     }
-    return this.accept(entry.auth, entry.policy, started, true);
+    // Report a failing hit here: verify() returns it without a catch of its own.
+    try {
+      const accepted = this.accept(entry.auth, entry.policy, started, true);
+      if (!(accepted instanceof Promise)) return accepted;
+      return accepted.catch((err: unknown) => Promise.reject(this.rejected(err, started)));
+    } catch (err) {
+      throw this.rejected(err, started);
+    }
   }
 
   private async verifyUncached(token: string, started: number): Promise<CognitoAuth> {

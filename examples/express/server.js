@@ -1,0 +1,47 @@
+// The Express example: `pnpm -C examples/express start` (see README.md for the environment).
+import { createServer } from "node:http";
+import express from "express";
+import { cognitoAuth, createVerifier, requireGroups, requireScopes } from "@cognito-bearer/express";
+import { configFromEnv, listen, orExit } from "../shared/config.mjs";
+
+const config = configFromEnv();
+// One verifier, so both middlewares share its JWKS and verified-token caches.
+const verifier = orExit(() => createVerifier(config.cognito));
+const auth = cognitoAuth(verifier); // 401 without a valid access token
+const optionalAuth = cognitoAuth(verifier, { optional: true }); // anonymous is fine, a bad token is not
+
+const ORDERS = [
+  { id: "ord_1001", item: "Coffee beans, 1 kg", quantity: 2 },
+  { id: "ord_1002", item: "Paper filters", quantity: 100 },
+];
+
+const app = express();
+app.disable("x-powered-by");
+app.disable("etag"); // answer exactly like the Koa and Node examples
+
+app.get("/health", (_req, res) => {
+  res.json({ status: "ok" });
+});
+
+app.get("/me", auth, (req, res) => {
+  const { sub, username, clientId, scopes, groups } = req.auth; // set by `auth`
+  res.json({ sub, username: username ?? null, clientId, scopes, groups });
+});
+
+app.get("/orders", auth, requireScopes("orders/read"), (_req, res) => {
+  res.json({ orders: ORDERS });
+});
+
+app.get("/admin", auth, requireGroups("admin"), (_req, res) => {
+  res.json({ admin: true });
+});
+
+app.get("/public", optionalAuth, (req, res) => {
+  res.json(req.auth ? { authenticated: true, sub: req.auth.sub } : { authenticated: false });
+});
+
+app.use((_req, res) => {
+  res.status(404).json({ error: "not_found" });
+});
+
+listen(createServer(app), config);

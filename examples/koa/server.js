@@ -1,0 +1,50 @@
+// The Koa example: `pnpm -C examples/koa start` (see README.md for the environment).
+import { createServer } from "node:http";
+import Koa from "koa";
+import { Router } from "@koa/router";
+import { cognitoAuth, createVerifier, requireGroups, requireScopes } from "@cognito-bearer/koa";
+import { configFromEnv, listen, orExit } from "../shared/config.mjs";
+
+const config = configFromEnv();
+// One verifier, so both middlewares share its JWKS and verified-token caches.
+const verifier = orExit(() => createVerifier(config.cognito));
+const auth = cognitoAuth(verifier); // 401 without a valid access token
+const optionalAuth = cognitoAuth(verifier, { optional: true }); // anonymous is fine, a bad token is not
+
+const ORDERS = [
+  { id: "ord_1001", item: "Coffee beans, 1 kg", quantity: 2 },
+  { id: "ord_1002", item: "Paper filters", quantity: 100 },
+];
+
+const router = new Router();
+
+router.get("/health", (ctx) => {
+  ctx.body = { status: "ok" };
+});
+
+router.get("/me", auth, (ctx) => {
+  const { sub, username, clientId, scopes, groups } = ctx.state.auth; // set by `auth`
+  ctx.body = { sub, username: username ?? null, clientId, scopes, groups };
+});
+
+router.get("/orders", auth, requireScopes("orders/read"), (ctx) => {
+  ctx.body = { orders: ORDERS };
+});
+
+router.get("/admin", auth, requireGroups("admin"), (ctx) => {
+  ctx.body = { admin: true };
+});
+
+router.get("/public", optionalAuth, (ctx) => {
+  const { auth } = ctx.state;
+  ctx.body = auth ? { authenticated: true, sub: auth.sub } : { authenticated: false };
+});
+
+const app = new Koa();
+app.use(router.routes());
+app.use((ctx) => {
+  ctx.status = 404;
+  ctx.body = { error: "not_found" };
+});
+
+listen(createServer(app.callback()), config);

@@ -1,0 +1,61 @@
+// The plain node:http example: `pnpm -C examples/node start` (see README.md for the environment).
+import { createServer } from "node:http";
+import { authenticate, createVerifier, isAuthError, requireGroups, requireScopes, sendAuthError } from "@cognito-bearer/node";
+import { configFromEnv, listen, orExit } from "../shared/config.mjs";
+
+const config = configFromEnv();
+const verifier = orExit(() => createVerifier(config.cognito));
+// Checks on a verified token: they throw an AuthError (403) when it lacks the scope / group.
+const canReadOrders = requireScopes("orders/read");
+const isAdmin = requireGroups("admin");
+
+const ORDERS = [
+  { id: "ord_1001", item: "Coffee beans, 1 kg", quantity: 2 },
+  { id: "ord_1002", item: "Paper filters", quantity: 100 },
+];
+
+/** Resolves to [status, body]; authenticate() rejects with an AuthError (400/401/503). */
+async function route(req) {
+  // Matched as Express and @koa/router do by default: case-insensitive, optional trailing slash.
+  const path = (req.url ?? "/").split("?")[0].toLowerCase().replace(/(.)\/$/, "$1");
+  if (req.method !== "GET" && req.method !== "HEAD") return [404, { error: "not_found" }];
+  switch (path) {
+    case "/health":
+      return [200, { status: "ok" }];
+    case "/me": {
+      const { sub, username, clientId, scopes, groups } = await authenticate(req, verifier);
+      return [200, { sub, username: username ?? null, clientId, scopes, groups }];
+    }
+    case "/orders":
+      canReadOrders(await authenticate(req, verifier));
+      return [200, { orders: ORDERS }];
+    case "/admin":
+      isAdmin(await authenticate(req, verifier));
+      return [200, { admin: true }];
+    case "/public": {
+      const auth = await authenticate(req, verifier, { optional: true });
+      return [200, auth ? { authenticated: true, sub: auth.sub } : { authenticated: false }];
+    }
+    default:
+      return [404, { error: "not_found" }];
+  }
+}
+
+function sendJson(res, status, body) {
+  const json = JSON.stringify(body);
+  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(json) });
+  res.end(json);
+}
+
+const server = createServer((req, res) => {
+  route(req).then(
+    ([status, body]) => sendJson(res, status, body),
+    (err) => {
+      if (isAuthError(err)) return sendAuthError(res, err); // status, WWW-Authenticate / Retry-After, JSON body
+      console.error(err);
+      sendJson(res, 500, { error: "server_error" });
+    },
+  );
+});
+
+listen(server, config);

@@ -1,0 +1,94 @@
+// @ts-check
+// What the three examples share: reading the environment, reporting a bad
+// configuration in one line, and listening / shutting down. The routes
+// themselves live in each example's server.js.
+
+/** Environment variable for each option of the verifier, to name it in errors. */
+const ENV_FOR_OPTION = {
+  userPoolId: "COGNITO_USER_POOL_ID",
+  clientId: "COGNITO_CLIENT_ID",
+  issuer: "COGNITO_ISSUER",
+  jwksUri: "COGNITO_JWKS_URI",
+};
+
+/**
+ * Print one line on stderr and exit with status 1.
+ * @param {unknown} message
+ * @returns {never}
+ */
+export function fail(message) {
+  process.stderr.write(`${String(message).split("\n")[0]}\n`);
+  process.exit(1);
+}
+
+/**
+ * Reads PORT, HOST and the COGNITO_* variables; exits with a one-line message
+ * naming the variable when one is missing or invalid.
+ * @param {NodeJS.ProcessEnv} [env]
+ */
+export function configFromEnv(env = process.env) {
+  // An empty variable counts as unset, so `COGNITO_ISSUER= pnpm start` works.
+  const get = (/** @type {string} */ name) => env[name]?.trim() || undefined;
+
+  const portText = get("PORT") ?? "3000";
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) fail(`PORT must be an integer from 0 to 65535, got "${portText}"`);
+
+  const userPoolId = get("COGNITO_USER_POOL_ID") ?? fail("COGNITO_USER_POOL_ID is required (e.g. eu-west-1_AbCdEf123)");
+  const clientIds = (get("COGNITO_CLIENT_ID") ?? "").split(",").map((id) => id.trim()).filter(Boolean);
+  if (clientIds.length === 0) fail("COGNITO_CLIENT_ID is required (the app client id, or several separated by commas)");
+
+  return {
+    port,
+    host: get("HOST") ?? "127.0.0.1",
+    /** Options for createVerifier() / cognitoAuth() of @cognito-bearer/*. */
+    cognito: { userPoolId, clientId: clientIds, issuer: get("COGNITO_ISSUER"), jwksUri: get("COGNITO_JWKS_URI") },
+  };
+}
+
+/**
+ * Runs `create` (which builds the verifier or middleware); exits with one line
+ * naming the environment variable if the options are refused.
+ * @template T
+ * @param {() => T} create
+ * @returns {T}
+ */
+export function orExit(create) {
+  try {
+    return create();
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    // core's OptionsError: "cognito-bearer: issuer must be an absolute http(s) URL, got …"
+    const text = message
+      .replace(/^cognito-bearer: /, "")
+      .replace(/^(userPoolId|clientId|issuer|jwksUri)\b/, (option) => ENV_FOR_OPTION[/** @type {keyof ENV_FOR_OPTION} */ (option)])
+      .replace(/\bset issuer\b/, "set COGNITO_ISSUER");
+    return fail(text);
+  }
+}
+
+/**
+ * Listens on HOST:PORT, logs one line, and closes the server on SIGINT/SIGTERM.
+ * @param {import("node:http").Server} server
+ * @param {{ host: string, port: number }} config
+ */
+export function listen(server, { host, port }) {
+  server.once("error", (/** @type {NodeJS.ErrnoException} */ err) => {
+    if (err.code === "EADDRINUSE") fail(`PORT ${port} is already in use on ${host}`);
+    if (err.code === "EACCES") fail(`PORT ${port} needs more privileges on ${host} (EACCES)`);
+    fail(`HOST ${host} cannot be listened on: ${err.code ?? err.message}`);
+  });
+  server.listen(port, host, () => {
+    const address = server.address();
+    const actualPort = typeof address === "object" && address ? address.port : port;
+    console.log(`listening on http://${host.includes(":") ? `[${host}]` : host}:${actualPort}`);
+  });
+  const shutdown = () => {
+    server.close(() => process.exit(0));
+    server.closeIdleConnections();
+    // Requests still in flight get a moment to finish.
+    setTimeout(() => process.exit(0), 2000).unref();
+  };
+  process.once("SIGINT", shutdown);
+  process.once("SIGTERM", shutdown);
+}
