@@ -108,8 +108,11 @@ export interface AuthErrorOptions {
   cause?: unknown;
 }
 
+const AUTH_ERROR_BRAND = Symbol.for("cognito-bearer.auth-error");
+
 /** A refused request, with everything needed to answer it per RFC 6750 and CONTRACT.md. */
 export class AuthError extends Error {
+  readonly [AUTH_ERROR_BRAND] = true;
   override readonly name = "AuthError";
   readonly status: 400 | 401 | 403 | 503;
   readonly code: AuthErrorCode | null;
@@ -147,8 +150,12 @@ function challengeHeaders(spec: ReasonSpec, description: string, options: AuthEr
   };
 }
 
+/**
+ * True for an AuthError, also one made by another copy of this package (an app
+ * can load both the ESM and the CommonJS build), where `instanceof` says no.
+ */
 export function isAuthError(err: unknown): err is AuthError {
-  return err instanceof AuthError;
+  return err instanceof AuthError || (typeof err === "object" && err !== null && (err as Record<symbol, unknown>)[AUTH_ERROR_BRAND] === true);
 }
 
 /**
@@ -156,7 +163,7 @@ export function isAuthError(err: unknown): err is AuthError {
  * matters: subclasses are tested before their parents.
  */
 export function toAuthError(err: unknown, realm?: string): AuthError {
-  if (err instanceof AuthError) return err;
+  if (isAuthError(err)) return err;
   return new AuthError(reasonFor(err), { realm, cause: err });
 }
 

@@ -13,3 +13,5 @@ export type { Requirement, AuthCheck } from "./requirements.js";
 export type { VerifyEvent, VerifiedEvent, RejectedEvent, JwksFetchEvent } from "./events.js";
 export type { JwksStatus } from "./jwks.js";
 export { isCorsPreflight } from "./cors.js";
+export { resolveAdapterInput, booleanOption } from "./adapter-options.js";
+export type { AdapterInput } from "./adapter-options.js";

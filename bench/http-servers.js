@@ -1,0 +1,45 @@
+// The HTTP servers compared in section 2, one child process each, pinned to
+// the server core. `framework` groups a server with its bare baseline; `ours`
+// marks cognito-bearer's adapters; `peer` the other middlewares.
+import { PINNING, startChild, stopChild } from "./processes.js";
+
+export const SERVERS = [
+  { kind: "express-bare", label: "Express 5 (bare)", framework: "express", role: "bare" },
+  { kind: "express-cognito", label: "Express 5 + cognito-bearer", framework: "express", role: "ours" },
+  { kind: "express-aws-naive", label: "Express 5 + naive aws-jwt-verify", framework: "express", role: "peer" },
+  { kind: "express-jose", label: "Express 5 + jose", framework: "express", role: "peer" },
+  { kind: "express-oauth2", label: "Express 5 + express-oauth2-jwt-bearer", framework: "express", role: "peer" },
+  { kind: "express-jwt", label: "Express 5 + express-jwt + jwks-rsa", framework: "express", role: "peer" },
+  { kind: "koa-bare", label: "Koa 3 (bare)", framework: "koa", role: "bare" },
+  { kind: "koa-cognito", label: "Koa 3 + cognito-bearer", framework: "koa", role: "ours" },
+  { kind: "koa-jwt", label: "Koa 3 + koa-jwt + jwks-rsa", framework: "koa", role: "peer" },
+  { kind: "node-bare", label: "node:http (bare)", framework: "node", role: "bare" },
+  { kind: "node-cognito", label: "node:http + cognito-bearer", framework: "node", role: "ours" },
+];
+
+/** Start every server (one process each); resolves to [{ ...server, child, url }]. */
+export async function startServers(cfg, servers = SERVERS) {
+  const started = [];
+  try {
+    for (const server of servers) {
+      const child = startChild("server.js", { core: PINNING.server });
+      started.push({ ...server, child });
+      const { port } = await child.call("start", { kind: server.kind, cfg });
+      started.at(-1).url = `http://127.0.0.1:${port}/`;
+    }
+  } catch (err) {
+    await Promise.all(started.map((s) => stopChild(s.child)));
+    throw err;
+  }
+  return started;
+}
+
+/** CPU seconds the server process has used so far. */
+export async function serverCpuSeconds(server) {
+  const { user, system } = await server.child.call("cpu");
+  return (user + system) / 1e6;
+}
+
+export function stopServers(started) {
+  return Promise.all(started.map((s) => stopChild(s.child)));
+}

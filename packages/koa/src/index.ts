@@ -1,0 +1,130 @@
+// Koa 2 and 3 middleware: request in, core call, response out. Every decision
+// about a token is made by the core verifier; this file only moves the
+// Authorization header in and writes core's answer out.
+import type { Context, Middleware, Next } from "koa";
+import {
+  errorResponse,
+  isCorsPreflight,
+  requireGroups as groupsCheck,
+  requireScopes as scopesCheck,
+  toAuthError,
+  type AuthCheck,
+  type AuthError,
+  type CognitoAuth,
+  type Requirement,
+  type Verifier,
+  type VerifierOptions,
+} from "@cognito-bearer/core";
+import { resolveAdapter, type CognitoAuthOptions } from "./options.js";
+
+/** What cognitoAuth() adds to `ctx.state`; include it in your own state type: `new Koa<MyState & CognitoAuthState>()`. */
+export interface CognitoAuthState {
+  /** The verified access token; undefined for anonymous requests (`optional`) and CORS preflights. */
+  auth?: CognitoAuth;
+}
+
+declare module "koa" {
+  // Apps that use Koa's default state type get `ctx.state.auth` typed without a cast.
+  interface DefaultState extends CognitoAuthState {}
+}
+
+export type { CognitoAuthOptions } from "./options.js";
+export { AuthError, createVerifier, isAuthError } from "@cognito-bearer/core";
+export type { CognitoAuth, CognitoAccessTokenClaims, Requirement, Verifier, VerifierOptions } from "@cognito-bearer/core";
+
+/** The middleware returned by cognitoAuth(), with the verifier it uses (for `warmup()`, `stats()`, `close()`). */
+export type CognitoAuthMiddleware = Middleware & { readonly verifier: Verifier };
+
+/**
+ * What cognitoAuth() left on a context for the route-level checks after it:
+ * the challenge realm and error style. One shared object per middleware, so
+ * marking a context allocates nothing. Symbol.for, so that the ESM and CJS
+ * builds of this package (both loaded by one app) recognise each other's marks.
+ */
+interface Passage {
+  readonly realm: string;
+  readonly passErrors: boolean;
+  readonly preflight: boolean;
+}
+const PASSAGE = Symbol.for("cognito-bearer.koa.passage");
+type Marked = { [PASSAGE]?: Passage };
+
+/**
+ * Authenticate requests with a Cognito access token: sets `ctx.state.auth`, or
+ * answers 400/401/403/503 per RFC 6750. Takes the verifier's options (with the
+ * adapter's options mixed in) or an existing Verifier.
+ */
+export function cognitoAuth(
+  options: (VerifierOptions & CognitoAuthOptions) | readonly VerifierOptions[] | Verifier,
+  adapterOptions?: CognitoAuthOptions,
+): CognitoAuthMiddleware {
+  const { verifier, optional, passErrors, allowPreflight } = resolveAdapter(options, adapterOptions);
+  const authenticated: Passage = { realm: verifier.realm, passErrors, preflight: false };
+  const preflight: Passage = { realm: verifier.realm, passErrors, preflight: true };
+
+  function cognitoAuthMiddleware(ctx: Context, next: Next): unknown {
+    const { method, headers } = ctx.req;
+    if (allowPreflight && isCorsPreflight(method, headers)) {
+      (ctx as Marked)[PASSAGE] = preflight;
+      return next();
+    }
+    (ctx as Marked)[PASSAGE] = authenticated;
+    const result = verifier.authenticate(headers.authorization, optional);
+    if (result === undefined) return next();
+    if (result instanceof Promise) {
+      return result.then(
+        (auth) => {
+          if (auth !== undefined) ctx.state.auth = auth;
+          return next();
+        },
+        (err: unknown) => refuse(ctx, toAuthError(err, verifier.realm), passErrors),
+      );
+    }
+    // A verified-token cache hit: no promise of ours, the next middleware runs now.
+    ctx.state.auth = result;
+    return next();
+  }
+  return Object.defineProperty(cognitoAuthMiddleware, "verifier", { value: verifier, enumerable: true }) as CognitoAuthMiddleware;
+}
+
+/**
+ * Require scopes of the token: all listed by default (`requireScopes("a", "b")`),
+ * or one of them (`requireScopes({ anyOf: ["a", "b"] })`). Runs after cognitoAuth().
+ */
+export function requireScopes(...scopes: [Requirement] | string[]): Middleware {
+  return requirementMiddleware(scopesCheck(...scopes));
+}
+
+/**
+ * Require groups of the user: any listed by default (`requireGroups("admin", "support")`),
+ * or all of them (`requireGroups({ allOf: [...] })`). Runs after cognitoAuth().
+ */
+export function requireGroups(...groups: [Requirement] | string[]): Middleware {
+  return requirementMiddleware(groupsCheck(...groups));
+}
+
+function requirementMiddleware(check: AuthCheck): Middleware {
+  return function cognitoRequirementMiddleware(ctx: Context, next: Next): unknown {
+    const passage = (ctx as Marked)[PASSAGE];
+    // Without cognitoAuth() in front, every request would be refused: say why instead.
+    if (passage === undefined) throw new Error("cognito-bearer: requireScopes() and requireGroups() must run after cognitoAuth()");
+    const auth = ctx.state.auth;
+    if (passage.preflight && auth === undefined) return next();
+    try {
+      check(auth, passage.realm);
+    } catch (err) {
+      return refuse(ctx, toAuthError(err, passage.realm), passage.passErrors);
+    }
+    return next();
+  };
+}
+
+function refuse(ctx: Context, error: AuthError, passErrors: boolean): void {
+  // Koa's default error handler answers with err.status, err.headers and (err.expose) err.message.
+  if (passErrors) throw error;
+  const { status, headers, body } = errorResponse(error);
+  ctx.status = status;
+  ctx.set(headers);
+  // A string body keeps the Content-Type set above and gets its Content-Length from Koa.
+  ctx.body = body;
+}

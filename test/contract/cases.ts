@@ -1,0 +1,230 @@
+// The HTTP contract (CONTRACT.md, "HTTP behaviour") as one table, run against
+// every adapter by contract.test.ts. Each case says what the request carries
+// and what the answer must be; the test also checks that all adapters give the
+// same bytes.
+
+/** Tokens minted once per run, so every adapter sees exactly the same request. */
+export interface Tokens {
+  valid: string;
+  /** Has `orders/read` and is in the `admin` group. */
+  privileged: string;
+  expired: string;
+  wrongClient: string;
+  idToken: string;
+  otherIssuer: string;
+  unknownKid: string;
+  /** From the configured pool whose JWKS endpoint is down (never cached). */
+  outage: string;
+}
+
+export interface ExpectedAnswer {
+  status: number;
+  /** Exact `WWW-Authenticate`; `null` when the header must be absent. */
+  wwwAuthenticate: string | null;
+  /** Exact `Retry-After`; `null` when the header must be absent. */
+  retryAfter: string | null;
+  /** Exact JSON body (parsed); `undefined` for an empty body. */
+  body: unknown;
+}
+
+export interface ContractCase {
+  name: string;
+  method: "GET" | "OPTIONS";
+  path: string;
+  headers(tokens: Tokens): Record<string, string>;
+  expected(tokens: Tokens): ExpectedAnswer;
+}
+
+const REALM = `Bearer realm="api"`;
+
+const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+function refused(status: number, error: string, description: string, challenge: string | null, retryAfter: string | null = null): ExpectedAnswer {
+  return { status, wwwAuthenticate: challenge, retryAfter, body: { error, error_description: description } };
+}
+
+const unauthorized = refused(401, "unauthorized", "A Bearer access token is required", REALM);
+const invalidRequest = (description: string) =>
+  refused(400, "invalid_request", description, `${REALM}, error="invalid_request", error_description="${description}"`);
+const invalidToken = (description: string) =>
+  refused(401, "invalid_token", description, `${REALM}, error="invalid_token", error_description="${description}"`);
+const ok = (body: unknown): ExpectedAnswer => ({ status: 200, wwwAuthenticate: null, retryAfter: null, body });
+
+/** The fields of the valid token, as GET /me answers them. */
+export interface MeBody {
+  sub: string;
+  username: string;
+  clientId: string;
+  scopes: string[];
+  groups: string[];
+}
+
+export function contractCases(me: (token: string) => MeBody): ContractCase[] {
+  return [
+    { name: "no Authorization header", method: "GET", path: "/me", headers: () => ({}), expected: () => unauthorized },
+    {
+      name: "Basic scheme",
+      method: "GET",
+      path: "/me",
+      headers: () => ({ Authorization: "Basic dXNlcjpwYXNz" }),
+      expected: () => unauthorized,
+    },
+    {
+      name: "lowercase bearer scheme with a valid token",
+      method: "GET",
+      path: "/me",
+      headers: (t) => ({ Authorization: `bearer ${t.valid}` }),
+      expected: (t) => ok(me(t.valid)),
+    },
+    {
+      name: "upper-case BEARER scheme with a valid token (verified-token cache hit)",
+      method: "GET",
+      path: "/me",
+      headers: (t) => ({ Authorization: `BEARER ${t.valid}` }),
+      expected: (t) => ok(me(t.valid)),
+    },
+    {
+      name: "empty token",
+      method: "GET",
+      path: "/me",
+      headers: () => ({ Authorization: "Bearer " }),
+      expected: () => invalidRequest("The Bearer token is empty"),
+    },
+    {
+      name: "two tokens",
+      method: "GET",
+      path: "/me",
+      headers: (t) => ({ Authorization: `Bearer ${t.valid} ${t.valid}` }),
+      expected: () => invalidRequest("The Bearer credentials must be a single token"),
+    },
+    {
+      name: "bad characters in the token",
+      method: "GET",
+      path: "/me",
+      headers: () => ({ Authorization: "Bearer abc$def,ghi" }),
+      expected: () => invalidRequest("The Bearer token contains characters that are not allowed"),
+    },
+    {
+      name: "garbage token",
+      method: "GET",
+      path: "/me",
+      headers: () => bearer("not.a.jwt"),
+      expected: () => invalidToken("The access token is malformed"),
+    },
+    { name: "expired token", method: "GET", path: "/me", headers: (t) => bearer(t.expired), expected: () => invalidToken("The access token has expired") },
+    {
+      name: "token of another app client",
+      method: "GET",
+      path: "/me",
+      headers: (t) => bearer(t.wrongClient),
+      expected: () => invalidToken("The access token client is not accepted"),
+    },
+    { name: "ID token", method: "GET", path: "/me", headers: (t) => bearer(t.idToken), expected: () => invalidToken("The token is not an access token") },
+    {
+      name: "token of an issuer that is not configured",
+      method: "GET",
+      path: "/me",
+      headers: (t) => bearer(t.otherIssuer),
+      expected: () => invalidToken("The access token issuer is not accepted"),
+    },
+    {
+      name: "token signed with an unknown kid",
+      method: "GET",
+      path: "/me",
+      headers: (t) => bearer(t.unknownKid),
+      expected: () => invalidToken("The access token is signed by an unknown key"),
+    },
+    { name: "valid token", method: "GET", path: "/me", headers: (t) => bearer(t.valid), expected: (t) => ok(me(t.valid)) },
+    {
+      name: "valid token with the required scope",
+      method: "GET",
+      path: "/orders",
+      headers: (t) => bearer(t.privileged),
+      expected: () => ok({ orders: [] }),
+    },
+    {
+      name: "valid token lacking the required scope",
+      method: "GET",
+      path: "/orders",
+      headers: (t) => bearer(t.valid),
+      expected: () =>
+        refused(
+          403,
+          "insufficient_scope",
+          "The access token needs the scope(s): orders/read",
+          `${REALM}, error="insufficient_scope", error_description="The access token needs the scope(s): orders/read", scope="orders/read"`,
+        ),
+    },
+    {
+      name: "valid token of a user in the required group",
+      method: "GET",
+      path: "/admin",
+      headers: (t) => bearer(t.privileged),
+      expected: () => ok({ admin: true }),
+    },
+    {
+      name: "valid token of a user not in the required group",
+      method: "GET",
+      path: "/admin",
+      headers: (t) => bearer(t.valid),
+      expected: () =>
+        refused(
+          403,
+          "insufficient_scope",
+          "The user is not in a required group",
+          `${REALM}, error="insufficient_scope", error_description="The user is not in a required group"`,
+        ),
+    },
+    { name: "optional route, anonymous", method: "GET", path: "/public", headers: () => ({}), expected: () => ok({ authenticated: false }) },
+    {
+      name: "optional route, Basic scheme (anonymous)",
+      method: "GET",
+      path: "/public",
+      headers: () => ({ Authorization: "Basic dXNlcjpwYXNz" }),
+      expected: () => ok({ authenticated: false }),
+    },
+    {
+      name: "optional route, valid token",
+      method: "GET",
+      path: "/public",
+      headers: (t) => bearer(t.valid),
+      expected: (t) => ok({ authenticated: true, sub: me(t.valid).sub }),
+    },
+    {
+      name: "optional route, bad token",
+      method: "GET",
+      path: "/public",
+      headers: (t) => bearer(t.expired),
+      expected: () => invalidToken("The access token has expired"),
+    },
+    {
+      name: "optional route, malformed credentials",
+      method: "GET",
+      path: "/public",
+      headers: () => ({ Authorization: "Bearer a b" }),
+      expected: () => invalidRequest("The Bearer credentials must be a single token"),
+    },
+    {
+      name: "JWKS down on a cold cache",
+      method: "GET",
+      path: "/me",
+      headers: (t) => bearer(t.outage),
+      expected: () =>
+        refused(503, "temporarily_unavailable", "The token signing keys are temporarily unavailable", null, "5"),
+    },
+    {
+      name: "CORS preflight passes unauthenticated",
+      method: "OPTIONS",
+      path: "/me",
+      headers: () => ({ Origin: "https://app.example", "Access-Control-Request-Method": "GET" }),
+      expected: () => ({ status: 204, wwwAuthenticate: null, retryAfter: null, body: undefined }),
+    },
+    {
+      name: "OPTIONS that is not a preflight is authenticated",
+      method: "OPTIONS",
+      path: "/me",
+      headers: () => ({ Origin: "https://app.example" }),
+      expected: () => unauthorized,
+    },
+  ];
+}

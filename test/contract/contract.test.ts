@@ -1,0 +1,157 @@
+// One table of cases (cases.ts), run against the same app built with every
+// adapter, on real servers and a real JWKS endpoint. Each answer must match the
+// contract, and all adapters must answer with the same bytes.
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import request from "supertest";
+import { createTestIssuer, type TestIssuer } from "@cognito-bearer/testing";
+import { express4App, express5App } from "../../packages/express/test/contract-app.js";
+import { koa2App, koa3App } from "../../packages/koa/test/contract-app.js";
+import { nodeApp } from "../../packages/node/test/contract-app.js";
+import type { ContractApp } from "../../packages/node/test/contract-app.js";
+import { contractCases, type MeBody, type Tokens } from "./cases.js";
+
+const ADAPTERS: ReadonlyArray<[name: string, build: (options: Parameters<typeof nodeApp>[0]) => ContractApp]> = [
+  ["Express 5", express5App],
+  ["Express 4", express4App],
+  ["Koa 3", koa3App],
+  ["Koa 2", koa2App],
+  ["node:http", nodeApp],
+];
+
+interface RunningApp {
+  name: string;
+  url: string;
+  server: Server;
+  app: ContractApp;
+}
+
+/** What must be byte-identical across adapters. */
+interface Answer {
+  status: number;
+  wwwAuthenticate: string | null;
+  retryAfter: string | null;
+  contentType: string | null;
+  body: string;
+}
+
+let issuer: TestIssuer;
+let outageIssuer: TestIssuer;
+let otherIssuer: TestIssuer;
+let tokens: Tokens;
+const apps: RunningApp[] = [];
+const meBodies = new Map<string, MeBody>();
+
+async function listen(app: ContractApp): Promise<{ server: Server; url: string }> {
+  const server = createServer(app.listener);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", resolve);
+  });
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+beforeAll(async () => {
+  [issuer, outageIssuer, otherIssuer] = await Promise.all([createTestIssuer(), createTestIssuer(), createTestIssuer()]);
+  outageIssuer.setFault({ mode: "down" });
+  const mint = (claims: Record<string, unknown>) => issuer.mintAccessToken(claims);
+  tokens = {
+    valid: mint({ username: "alice", scope: "openid profile" }),
+    privileged: mint({ username: "bob", scope: "openid orders/read", "cognito:groups": ["admin", "staff"] }),
+    expired: issuer.mintAccessToken({}, { expiresInSeconds: -60 }),
+    wrongClient: mint({ client_id: "another-app-client" }),
+    idToken: issuer.mintIdToken(),
+    otherIssuer: otherIssuer.mintAccessToken({ client_id: issuer.clientId }),
+    unknownKid: issuer.mintAccessToken({}, { header: { kid: "no-such-key" } }),
+    outage: outageIssuer.mintAccessToken(),
+  };
+  for (const token of [tokens.valid, tokens.privileged]) {
+    const claims = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString("utf8"));
+    meBodies.set(token, {
+      sub: claims.sub,
+      username: claims.username,
+      clientId: claims.client_id,
+      scopes: claims.scope.split(" "),
+      groups: claims["cognito:groups"] ?? [],
+    });
+  }
+  // One verifier per app, each configured with two pools: the healthy one and the one whose JWKS is down.
+  const options = [issuer.verifierOptions, outageIssuer.verifierOptions];
+  for (const [name, build] of ADAPTERS) {
+    const app = build(options);
+    apps.push({ name, app, ...(await listen(app)) });
+  }
+});
+
+afterAll(async () => {
+  await Promise.all(apps.map(({ server }) => close(server)));
+  for (const { app } of apps) app.verifier.close();
+  await Promise.all([issuer, outageIssuer, otherIssuer].filter(Boolean).map((i) => i.close()));
+});
+
+const cases = contractCases((token) => meBodies.get(token)!);
+
+describe.each(cases)("$name", (contractCase) => {
+  let answers: Array<{ name: string; answer: Answer; raw: string }>;
+
+  beforeAll(async () => {
+    answers = [];
+    const headers = contractCase.headers(tokens);
+    // One adapter after the other, so that "first sight" and "cache hit" cases mean the same for all.
+    for (const { name, url } of apps) {
+      const call = contractCase.method === "GET" ? request(url).get(contractCase.path) : request(url).options(contractCase.path);
+      const response = await call.set(headers);
+      const header = (key: string): string | null => (response.headers[key] as string | undefined) ?? null;
+      answers.push({
+        name,
+        answer: {
+          status: response.status,
+          wwwAuthenticate: header("www-authenticate"),
+          retryAfter: header("retry-after"),
+          contentType: header("content-type"),
+          body: response.text,
+        },
+        raw: `${JSON.stringify(response.headers)}\n${response.text}`,
+      });
+    }
+  });
+
+  test("answers per the contract on every adapter", () => {
+    const expected = contractCase.expected(tokens);
+    for (const { name, answer } of answers) {
+      expect({
+        adapter: name,
+        status: answer.status,
+        wwwAuthenticate: answer.wwwAuthenticate,
+        retryAfter: answer.retryAfter,
+        body: answer.body === "" ? undefined : JSON.parse(answer.body),
+      }).toEqual({ adapter: name, ...expected });
+      if (expected.body !== undefined) expect({ adapter: name, contentType: answer.contentType }).toEqual({ adapter: name, contentType: "application/json; charset=utf-8" });
+    }
+  });
+
+  test("answers with the same bytes on every adapter", () => {
+    const [reference, ...others] = answers;
+    for (const { name, answer } of others) {
+      expect({ adapter: name, ...answer }).toEqual({ adapter: name, ...reference.answer });
+    }
+    expect(answers).toHaveLength(ADAPTERS.length);
+  });
+
+  test("never echoes a token in a header or the body", () => {
+    const sent = Object.values(contractCase.headers(tokens)).join(" ");
+    const secrets = Object.values(tokens).filter((token) => sent.includes(token));
+    // The signature alone is the secret part of a JWT: it must not appear either.
+    const fragments = secrets.flatMap((token) => [token, token.split(".")[2]]);
+    for (const { name, raw } of answers) {
+      for (const fragment of fragments) expect({ adapter: name, leaks: raw.includes(fragment) }).toEqual({ adapter: name, leaks: false });
+    }
+  });
+});
