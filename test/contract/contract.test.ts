@@ -1,14 +1,13 @@
 // One table of cases (cases.ts), run against the same app built with every
 // adapter, on real servers and a real JWKS endpoint. Each answer must match the
 // contract, and all adapters must answer with the same bytes.
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import request from "supertest";
 import { createTestIssuer, type TestIssuer } from "@cognito-bearer/testing";
 import { express4App, express5App } from "../../packages/express/test/contract-app.js";
 import { koa2App, koa3App } from "../../packages/koa/test/contract-app.js";
 import { nodeApp } from "../../packages/node/test/contract-app.js";
 import type { ContractApp } from "../../packages/node/test/contract-app.js";
+import { serve, type RunningServer } from "../support/server.js";
 import { contractCases, type MeBody, type Tokens } from "./cases.js";
 
 const ADAPTERS: ReadonlyArray<[name: string, build: (options: Parameters<typeof nodeApp>[0]) => ContractApp]> = [
@@ -21,8 +20,7 @@ const ADAPTERS: ReadonlyArray<[name: string, build: (options: Parameters<typeof 
 
 interface RunningApp {
   name: string;
-  url: string;
-  server: Server;
+  server: RunningServer;
   app: ContractApp;
 }
 
@@ -41,22 +39,6 @@ let otherIssuer: TestIssuer;
 let tokens: Tokens;
 const apps: RunningApp[] = [];
 const meBodies = new Map<string, MeBody>();
-
-async function listen(app: ContractApp): Promise<{ server: Server; url: string }> {
-  const server = createServer(app.listener);
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", resolve);
-  });
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-function close(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}
 
 beforeAll(async () => {
   [issuer, outageIssuer, otherIssuer] = await Promise.all([createTestIssuer(), createTestIssuer(), createTestIssuer()]);
@@ -86,12 +68,12 @@ beforeAll(async () => {
   const options = [issuer.verifierOptions, outageIssuer.verifierOptions];
   for (const [name, build] of ADAPTERS) {
     const app = build(options);
-    apps.push({ name, app, ...(await listen(app)) });
+    apps.push({ name, app, server: await serve(app.listener) });
   }
 });
 
 afterAll(async () => {
-  await Promise.all(apps.map(({ server }) => close(server)));
+  await Promise.all(apps.map(({ server }) => server.close()));
   for (const { app } of apps) app.verifier.close();
   await Promise.all([issuer, outageIssuer, otherIssuer].filter(Boolean).map((i) => i.close()));
 });
@@ -105,7 +87,7 @@ describe.each(cases)("$name", (contractCase) => {
     answers = [];
     const headers = contractCase.headers(tokens);
     // One adapter after the other, so that "first sight" and "cache hit" cases mean the same for all.
-    for (const { name, url } of apps) {
+    for (const { name, server: { url } } of apps) {
       const call = contractCase.method === "GET" ? request(url).get(contractCase.path) : request(url).options(contractCase.path);
       const response = await call.set(headers);
       const header = (key: string): string | null => (response.headers[key] as string | undefined) ?? null;

@@ -164,7 +164,11 @@ export function isAuthError(err: unknown): err is AuthError {
  */
 export function toAuthError(err: unknown, realm?: string): AuthError {
   if (isAuthError(err)) return err;
-  return new AuthError(reasonFor(err), { realm, cause: err });
+  const reason = reasonFor(err);
+  // Only a server-side fault keeps its cause, for the operator's logs. For a refused
+  // token the cause is aws-jwt-verify's error, whose message quotes attacker-chosen
+  // token content (iss, kid, JSON snippets) that must not reach a log line.
+  return new AuthError(reason, { realm, cause: REASONS[reason].status === 503 ? err : undefined });
 }
 
 function reasonFor(err: unknown): RejectReason {

@@ -15,3 +15,5 @@ export type { JwksStatus } from "./jwks.js";
 export { isCorsPreflight } from "./cors.js";
 export { resolveAdapterInput, booleanOption } from "./adapter-options.js";
 export type { AdapterInput } from "./adapter-options.js";
+export { resolveMiddlewareOptions, type ResolvedMiddlewareOptions } from "./middleware-options.js";
+export { passageMark, passagesOf, requirementRefusal, missingPassageError, type Passage, type PassageMark } from "./passage.js";

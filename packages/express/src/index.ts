@@ -5,8 +5,13 @@ import type { NextFunction, Request, RequestHandler, Response } from "express";
 import {
   errorResponse,
   isCorsPreflight,
+  missingPassageError,
+  passageMark,
+  passagesOf,
   requireGroups as groupsCheck,
   requireScopes as scopesCheck,
+  requirementRefusal,
+  resolveMiddlewareOptions,
   toAuthError,
   type AuthCheck,
   type AuthError,
@@ -15,7 +20,7 @@ import {
   type Verifier,
   type VerifierOptions,
 } from "@cognito-bearer/core";
-import { resolveAdapter, type CognitoAuthOptions } from "./options.js";
+import type { CognitoAuthOptions } from "./options.js";
 
 declare global {
   namespace Express {
@@ -33,19 +38,8 @@ export type { CognitoAuth, CognitoAccessTokenClaims, Requirement, Verifier, Veri
 /** The middleware returned by cognitoAuth(), with the verifier it uses (for `warmup()`, `stats()`, `close()`). */
 export type CognitoAuthMiddleware = RequestHandler & { readonly verifier: Verifier };
 
-/**
- * What cognitoAuth() left on a request for the route-level checks after it:
- * the challenge realm and error style. One shared object per middleware, so
- * marking a request allocates nothing. Symbol.for, so that the ESM and CJS
- * builds of this package (both loaded by one app) recognise each other's marks.
- */
-interface Passage {
-  readonly realm: string;
-  readonly passErrors: boolean;
-  readonly preflight: boolean;
-}
-const PASSAGE = Symbol.for("cognito-bearer.express.passage");
-type Marked = { [PASSAGE]?: Passage };
+/** cognitoAuth() marks each request it lets through, for requireScopes() and requireGroups() after it (core's passage.ts). */
+const PASSAGE = passageMark("express");
 
 /**
  * Authenticate requests with a Cognito access token: sets `req.auth`, or
@@ -56,16 +50,15 @@ export function cognitoAuth(
   options: (VerifierOptions & CognitoAuthOptions) | readonly VerifierOptions[] | Verifier,
   adapterOptions?: CognitoAuthOptions,
 ): CognitoAuthMiddleware {
-  const { verifier, optional, passErrors, allowPreflight } = resolveAdapter(options, adapterOptions);
-  const authenticated: Passage = { realm: verifier.realm, passErrors, preflight: false };
-  const preflight: Passage = { realm: verifier.realm, passErrors, preflight: true };
+  const { verifier, optional, passErrors, allowPreflight } = resolveMiddlewareOptions(options, adapterOptions);
+  const { authenticated, preflight } = passagesOf(verifier.realm, passErrors);
 
   function cognitoAuthMiddleware(req: Request, res: Response, next: NextFunction): void {
     if (allowPreflight && isCorsPreflight(req.method, req.headers)) {
-      (req as Marked)[PASSAGE] = preflight;
+      PASSAGE.set(req, preflight);
       return next();
     }
-    (req as Marked)[PASSAGE] = authenticated;
+    PASSAGE.set(req, authenticated);
     const result = verifier.authenticate(req.headers.authorization, optional);
     if (result === undefined) return next();
     if (result instanceof Promise) {
@@ -103,18 +96,11 @@ export function requireGroups(...groups: [Requirement] | string[]): RequestHandl
 
 function requirementMiddleware(check: AuthCheck): RequestHandler {
   return function cognitoRequirementMiddleware(req: Request, res: Response, next: NextFunction): void {
-    const passage = (req as Marked)[PASSAGE];
-    if (passage === undefined) {
-      // Without cognitoAuth() in front, every request would be refused: say why instead.
-      return next(new Error("cognito-bearer: requireScopes() and requireGroups() must run after cognitoAuth()"));
-    }
-    if (passage.preflight && req.auth === undefined) return next();
-    try {
-      check(req.auth, passage.realm);
-    } catch (err) {
-      return refuse(res, next, toAuthError(err, passage.realm), passage.passErrors);
-    }
-    next();
+    const passage = PASSAGE.get(req);
+    if (passage === undefined) return next(missingPassageError());
+    const refusal = requirementRefusal(check, passage, req.auth);
+    if (refusal === undefined) return next();
+    refuse(res, next, refusal, passage.passErrors);
   };
 }
 

@@ -1,17 +1,7 @@
 // req.auth is typed by declaration merging: users read it without casts. The
 // fixture is compiled here (and by `tsc -p tsconfig.json` at the root).
 import { join } from "node:path";
-import ts from "typescript";
-
-function diagnosticsOf(file: string): string[] {
-  const root = join(__dirname, "../../..");
-  const configFile = ts.readConfigFile(join(root, "tsconfig.json"), (path) => ts.sys.readFile(path));
-  const { options } = ts.parseJsonConfigFileContent(configFile.config, ts.sys, root);
-  const program = ts.createProgram({ rootNames: [file], options: { ...options, noEmit: true } });
-  return ts
-    .getPreEmitDiagnostics(program)
-    .map((d) => `${d.file ? `${d.file.fileName}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: ` : ""}${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`);
-}
+import { diagnosticsOf } from "../../../test/support/typecheck.js";
 
 test("req.auth, cognitoAuth() and the requirements typecheck as documented", () => {
   expect(diagnosticsOf(join(__dirname, "types/typed-app.ts"))).toEqual([]);

@@ -5,8 +5,13 @@ import type { Context, Middleware, Next } from "koa";
 import {
   errorResponse,
   isCorsPreflight,
+  missingPassageError,
+  passageMark,
+  passagesOf,
   requireGroups as groupsCheck,
   requireScopes as scopesCheck,
+  requirementRefusal,
+  resolveMiddlewareOptions,
   toAuthError,
   type AuthCheck,
   type AuthError,
@@ -15,7 +20,7 @@ import {
   type Verifier,
   type VerifierOptions,
 } from "@cognito-bearer/core";
-import { resolveAdapter, type CognitoAuthOptions } from "./options.js";
+import type { CognitoAuthOptions } from "./options.js";
 
 /** What cognitoAuth() adds to `ctx.state`; include it in your own state type: `new Koa<MyState & CognitoAuthState>()`. */
 export interface CognitoAuthState {
@@ -35,19 +40,8 @@ export type { CognitoAuth, CognitoAccessTokenClaims, Requirement, Verifier, Veri
 /** The middleware returned by cognitoAuth(), with the verifier it uses (for `warmup()`, `stats()`, `close()`). */
 export type CognitoAuthMiddleware = Middleware & { readonly verifier: Verifier };
 
-/**
- * What cognitoAuth() left on a context for the route-level checks after it:
- * the challenge realm and error style. One shared object per middleware, so
- * marking a context allocates nothing. Symbol.for, so that the ESM and CJS
- * builds of this package (both loaded by one app) recognise each other's marks.
- */
-interface Passage {
-  readonly realm: string;
-  readonly passErrors: boolean;
-  readonly preflight: boolean;
-}
-const PASSAGE = Symbol.for("cognito-bearer.koa.passage");
-type Marked = { [PASSAGE]?: Passage };
+/** cognitoAuth() marks each context it lets through, for requireScopes() and requireGroups() after it (core's passage.ts). */
+const PASSAGE = passageMark("koa");
 
 /**
  * Authenticate requests with a Cognito access token: sets `ctx.state.auth`, or
@@ -58,17 +52,16 @@ export function cognitoAuth(
   options: (VerifierOptions & CognitoAuthOptions) | readonly VerifierOptions[] | Verifier,
   adapterOptions?: CognitoAuthOptions,
 ): CognitoAuthMiddleware {
-  const { verifier, optional, passErrors, allowPreflight } = resolveAdapter(options, adapterOptions);
-  const authenticated: Passage = { realm: verifier.realm, passErrors, preflight: false };
-  const preflight: Passage = { realm: verifier.realm, passErrors, preflight: true };
+  const { verifier, optional, passErrors, allowPreflight } = resolveMiddlewareOptions(options, adapterOptions);
+  const { authenticated, preflight } = passagesOf(verifier.realm, passErrors);
 
   function cognitoAuthMiddleware(ctx: Context, next: Next): unknown {
     const { method, headers } = ctx.req;
     if (allowPreflight && isCorsPreflight(method, headers)) {
-      (ctx as Marked)[PASSAGE] = preflight;
+      PASSAGE.set(ctx, preflight);
       return next();
     }
-    (ctx as Marked)[PASSAGE] = authenticated;
+    PASSAGE.set(ctx, authenticated);
     const result = verifier.authenticate(headers.authorization, optional);
     if (result === undefined) return next();
     if (result instanceof Promise) {
@@ -105,17 +98,11 @@ export function requireGroups(...groups: [Requirement] | string[]): Middleware {
 
 function requirementMiddleware(check: AuthCheck): Middleware {
   return function cognitoRequirementMiddleware(ctx: Context, next: Next): unknown {
-    const passage = (ctx as Marked)[PASSAGE];
-    // Without cognitoAuth() in front, every request would be refused: say why instead.
-    if (passage === undefined) throw new Error("cognito-bearer: requireScopes() and requireGroups() must run after cognitoAuth()");
-    const auth = ctx.state.auth;
-    if (passage.preflight && auth === undefined) return next();
-    try {
-      check(auth, passage.realm);
-    } catch (err) {
-      return refuse(ctx, toAuthError(err, passage.realm), passage.passErrors);
-    }
-    return next();
+    const passage = PASSAGE.get(ctx);
+    if (passage === undefined) throw missingPassageError();
+    const refusal = requirementRefusal(check, passage, ctx.state.auth);
+    if (refusal === undefined) return next();
+    return refuse(ctx, refusal, passage.passErrors);
   };
 }
 

@@ -19,36 +19,20 @@ import {
   type Verifier,
   type WithCognitoAuthOptions,
 } from "../src/index.js";
+import { closedAfterEach } from "../../../test/support/resources.js";
 import { sendJson } from "./contract-app.js";
-import { serve, type RunningServer } from "./server.js";
 
 let issuer: TestIssuer;
-const servers: RunningServer[] = [];
-const verifiers: Verifier[] = [];
+// Servers and verifiers a test starts, closed after it.
+const { serve: start, track } = closedAfterEach();
 
 beforeAll(async () => {
   issuer = await createTestIssuer();
 });
 
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-  for (const v of verifiers.splice(0)) v.close();
-});
-
 afterAll(async () => {
   await issuer.close();
 });
-
-async function start(listener: (req: IncomingMessage, res: ServerResponse) => void, options?: Parameters<typeof serve>[1]): Promise<string> {
-  const running = await serve(listener, options);
-  servers.push(running);
-  return running.url;
-}
-
-function track<T extends { verifier: Verifier } | Verifier>(value: T): T {
-  verifiers.push("verifier" in value ? value.verifier : value);
-  return value;
-}
 
 const bearer = (token: string) => `Bearer ${token}`;
 const echoSub = (_req: IncomingMessage, res: ServerResponse, auth: CognitoAuth | undefined) => sendJson(res, 200, { sub: auth?.sub ?? null });

@@ -377,7 +377,7 @@ describe("where an unknown kid can lead", () => {
     const err = await authErrorOf(targets.main.verifier.verify(huge));
     const elapsed = performance.now() - started;
     expect(err.reason).toBe("token_too_large");
-    expect(elapsed).toBeLessThan(20);
+    expect(elapsed).toBeLessThan(50);
     const viaHeader = await authErrorOf(() => targets.main.verifier.authenticate(`Bearer ${huge}`));
     expect(viaHeader.reason).toBe("token_too_large");
     expect(mirror.jwksRequests).toBe(before);

@@ -51,7 +51,7 @@ async function appFor(verifier: Verifier): Promise<ExpressApp> {
   open.push(app);
   return app;
 }
-async function serverFor(handler: Parameters<typeof startRecordingServer>[0]): Promise<RecordingServer> {
+async function serverFor(handler?: Parameters<typeof startRecordingServer>[0]): Promise<RecordingServer> {
   const server = await startRecordingServer(handler);
   open.push(server);
   return server;
