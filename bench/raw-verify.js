@@ -1,13 +1,15 @@
 // Section 1: raw verification throughput, in-process, one token at a time, on a
-// warm JWKS. Runs as its own process pinned to the server core, so that every
-// library gets the same single core. Rounds are interleaved (A B C, A B C, ...)
-// so that a noisy neighbour hurts every library alike; the median is reported.
+// warm JWKS. Each verifier runs in its own process pinned to the server core,
+// so every library gets the same single core and its own heap. Rounds are
+// interleaved (A B C, A B C, ...) so that a noisy neighbour hurts every library
+// alike; the median is reported.
 import { createPublicKey, verify as cryptoVerify } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createVerifier } from "@cognito-bearer/core";
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify } from "jose";
 import { createAwsVerifier } from "./peers.js";
-import { isMain, serveParent } from "./processes.js";
+import { fileURLToPath } from "node:url";
+import { isMain, serveParent, startChild, stopChild } from "./processes.js";
 import { median } from "./stats.js";
 
 /** The benchmarks, in report order. `prepare` returns the operation `op(i)`. */
@@ -148,30 +150,66 @@ async function poolHitRate(tokens, cfg) {
   }
 }
 
-export async function runRawVerify({ tokensFile, rounds, ms, warmupMs }) {
+// In the child: one verifier per process, so that no verifier pays for another's
+// garbage (the default cache keeps 16 MiB alive) or shares its JIT state.
+let prepared;
+const verifiers = [];
+
+async function prepareOne({ tokensFile, id }) {
   const tokens = JSON.parse(readFileSync(tokensFile, "utf8"));
   const cfg = { userPoolId: tokens.userPoolId, clientId: tokens.clientId, issuer: tokens.issuer, jwksUri: tokens.jwksUri };
-  const verifiers = [];
+  const bench = BENCHES.find((b) => b.id === id);
+  prepared = await bench.prepare({ tokens, cfg, verifiers });
+  return true;
+}
+
+function measureOne({ ms }) {
+  return measure(prepared, ms);
+}
+
+async function sanityCheck({ tokensFile }) {
+  const tokens = JSON.parse(readFileSync(tokensFile, "utf8"));
+  const cfg = { userPoolId: tokens.userPoolId, clientId: tokens.clientId, issuer: tokens.issuer, jwksUri: tokens.jwksUri };
+  return poolHitRate(tokens, cfg);
+}
+
+/**
+ * In the orchestrator: one child process per verifier, all pinned to the
+ * measuring core; rounds interleaved across them (only one runs at a time).
+ */
+export async function runRawVerify({ tokensFile, rounds, ms, warmupMs, core }) {
+  const children = [];
   try {
-    const ops = {};
-    for (const bench of BENCHES) ops[bench.id] = await bench.prepare({ tokens, cfg, verifiers });
-    for (const bench of BENCHES) await measure(ops[bench.id], warmupMs);
-    const samples = Object.fromEntries(BENCHES.map((b) => [b.id, []]));
-    for (let round = 0; round < rounds; round++) {
-      for (const bench of BENCHES) samples[bench.id].push(await measure(ops[bench.id], ms));
+    for (const bench of BENCHES) {
+      const child = startChild(fileURLToPath(import.meta.url), { core });
+      children.push({ bench, child });
+      await child.call("prepare", { tokensFile, id: bench.id });
     }
-    const results = BENCHES.map((bench) => ({
-      id: bench.id,
-      label: bench.label,
-      opsPerSecond: median(samples[bench.id].map((s) => s.opsPerSecond)),
-      opsPerCpuSecond: median(samples[bench.id].map((s) => s.opsPerCpuSecond)),
-      rounds: samples[bench.id].map((s) => Math.round(s.opsPerSecond)),
-    }));
-    const sanity = await poolHitRate(tokens, cfg);
-    return { results, poolSize: tokens.pool.length, poolHitRate: sanity.hitRate, poolCache: sanity.cache };
+    for (const { child } of children) await child.call("measure", { ms: warmupMs });
+    const samples = new Map(children.map(({ bench }) => [bench.id, []]));
+    for (let round = 0; round < rounds; round++) {
+      for (const { bench, child } of children) samples.get(bench.id).push(await child.call("measure", { ms }));
+    }
+    const results = BENCHES.map((bench) => {
+      const list = samples.get(bench.id);
+      return {
+        id: bench.id,
+        label: bench.label,
+        opsPerSecond: median(list.map((s) => s.opsPerSecond)),
+        opsPerCpuSecond: median(list.map((s) => s.opsPerCpuSecond)),
+        rounds: list.map((s) => Math.round(s.opsPerCpuSecond)),
+      };
+    });
+    const sanity = await children[0].child.call("sanity", { tokensFile });
+    return { results, poolSize: JSON.parse(readFileSync(tokensFile, "utf8")).pool.length, poolHitRate: sanity.hitRate, poolCache: sanity.cache };
   } finally {
-    for (const verifier of verifiers) verifier.close();
+    await Promise.all(children.map(({ child }) => stopChild(child)));
   }
 }
 
-if (isMain(import.meta.url)) serveParent({ run: runRawVerify });
+if (isMain(import.meta.url)) {
+  process.on("exit", () => {
+    for (const verifier of verifiers) verifier.close();
+  });
+  serveParent({ prepare: prepareOne, measure: measureOne, sanity: sanityCheck });
+}

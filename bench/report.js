@@ -194,7 +194,7 @@ export function renderMarkdown(results, analysis, svgName = "latest.svg") {
     out.push("");
     out.push(
       table(
-        ["verifier", "ops/CPU-s", "ops/s (wall)", "× aws-jwt-verify", "× floor", "rounds (ops/s)"],
+        ["verifier", "ops/CPU-s", "ops/s (wall)", "× aws-jwt-verify", "× floor", "rounds (ops/CPU-s)"],
         analysis.raw.rows.map((r) => [
           r.label,
           fmtInt(r.opsPerCpuSecond),
@@ -279,7 +279,7 @@ export function renderMarkdown(results, analysis, svgName = "latest.svg") {
     out.push("");
     const c = memory.checkpoints.at(-1).cache;
     out.push(
-      `Every token is a real RS256 token, minted by ${memory.workers} worker threads (${fmtInt(memory.mintPerSecond)} tokens/s measured, one local issuer each) and verified one at a time by one verifier configured for those issuers; ${memory.failures} failed. N was chosen from the minting rate to fit the time budget${memory.n < 1_000_000 ? ` (1,000,000 would take about ${Math.round(1_000_000 / memory.mintPerSecond / 60)} min of minting here)` : ""}. Cache limits: ${fmtInt(c?.maxEntries)} entries, ${fmtMiB(c?.maxBytes, 0)}. heapUsed is the main isolate after two full GCs; RSS includes the minting workers. Heap growth after the cache filled: ${fmtMiB(analysis.memory.growth)}.`,
+      `Every token is a real RS256 token, minted by ${memory.workers} worker threads (one local issuer each) and verified one at a time by one verifier configured for those issuers: ${fmtInt(memory.mintPerSecond)} tokens/s end to end, ${memory.failures} failed. N was chosen from a calibration of that pipeline to fit the time budget${memory.n < 1_000_000 ? ` (1,000,000 would take about ${(1_000_000 / memory.mintPerSecond / 60).toFixed(1)} min here)` : ""}. Cache limits: ${fmtInt(c?.maxEntries)} entries, ${fmtMiB(c?.maxBytes, 0)}. heapUsed is the main isolate after two full GCs; RSS includes the minting workers. Heap growth after the cache filled: ${fmtMiB(analysis.memory.growth)}.`,
     );
     out.push("");
   }

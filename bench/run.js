@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { createTestIssuer } from "@cognito-bearer/testing";
 import { collectEnvironment, loadAverage } from "./env.js";
 import { runHttp } from "./http-bench.js";
+import { runRawVerify } from "./raw-verify.js";
 import { killAllChildrenNow, PINNING, startChild, stopAllChildren, stopChild } from "./processes.js";
 import { writeReport } from "./report.js";
 import { fmtInt } from "./stats.js";
@@ -87,7 +88,7 @@ async function main() {
   if (sections.includes("raw")) {
     log("1/4 raw verification ...");
     results.raw = await timed("raw", () =>
-      runInChild("raw-verify.js", { tokensFile, rounds: CONFIG.rounds, ms: CONFIG.rawMs, warmupMs: CONFIG.rawWarmupMs }, { core: PINNING.server }),
+      runRawVerify({ tokensFile, rounds: CONFIG.rounds, ms: CONFIG.rawMs, warmupMs: CONFIG.rawWarmupMs, core: PINNING.server }),
     );
     for (const r of results.raw.results) log(`  ${fmtInt(r.opsPerCpuSecond).padStart(11)} ops/CPU-s ${fmtInt(r.opsPerSecond).padStart(11)} ops/s  ${r.label}`);
   }

@@ -1,11 +1,10 @@
-// What every middleware adapter (Express, Koa) does the same way, as one suite
-// that each adapter's tests run on every framework version it supports:
-// cognitoAuth() in front, requireScopes() and requireGroups() after it, in an
-// app the adapter's test builds from a chain of its middleware. The HTTP
-// contract itself (statuses, challenges, bodies) is test/contract's; what only
-// one framework does stays in that adapter's tests. Jest fails the test during
-// which a promise rejection goes unhandled, so every test here also checks that
-// the adapter leaves none behind.
+// The tests of a middleware adapter (Express, Koa), written once and run by
+// each adapter's test file on every framework version it supports:
+// cognitoAuth() in front, requireScopes() and requireGroups() after it, in apps
+// the adapter's harness builds from a chain of its middleware. The HTTP contract
+// itself (statuses, challenges, bodies) is test/contract's. Jest fails the test
+// during which a promise rejection goes unhandled, so every test here also
+// checks that the adapter leaves none behind.
 import type { RequestListener, ServerOptions } from "node:http";
 import request from "supertest";
 import { createVerifier, OptionsError, type AuthError, type CognitoAuth, type Requirement, type Verifier, type VerifierOptions } from "@cognito-bearer/core";
@@ -28,23 +27,32 @@ interface CognitoAuthOptions {
   allowPreflight?: boolean;
 }
 
+/** The adapter's exports under test: its module. */
 export interface MiddlewareAdapter<M> {
-  /** Where the adapter puts the auth object, for the test names: `req.auth`, `ctx.state.auth`. */
-  authIn: string;
   cognitoAuth(options: (VerifierOptions & CognitoAuthOptions) | readonly VerifierOptions[] | Verifier, adapterOptions?: CognitoAuthOptions): M & { readonly verifier: Verifier };
   requireScopes(...scopes: [Requirement] | string[]): M;
   requireGroups(...groups: [Requirement] | string[]): M;
-  /** The adapter's export of the class users catch. */
   AuthError: typeof AuthError;
+}
+
+/** What differs between frameworks: how apps are built and what the framework itself does. */
+export interface MiddlewareHarness<M> {
+  /** Where the adapter puts the auth object, for the test names: `req.auth`, `ctx.state.auth`. */
+  authIn: string;
   /** The framework versions to run on, newest first, each with its app builder. */
   frameworks: ReadonlyArray<readonly [name: string, app: AppOf<M>]>;
+  /** `middleware`, telling `onNext` whether it called next() before it returned. */
+  observeNext(middleware: M, onNext: (synchronous: boolean) => void): M;
+  /** What the framework's default error handler sends as the body: the error's (safe) message alone (Koa), or a page of its own (Express). */
+  defaultErrorBody: "message" | "page";
 }
 
 const bearer = (token: string) => `Bearer ${token}`;
 const sub = (auth: CognitoAuth | undefined) => ({ sub: auth?.sub ?? null });
 
-export function describeMiddlewareAdapter<M>(adapter: MiddlewareAdapter<M>): void {
-  const { authIn, cognitoAuth, requireScopes, requireGroups, frameworks } = adapter;
+export function describeMiddlewareAdapter<M>(adapter: MiddlewareAdapter<M>, harness: MiddlewareHarness<M>): void {
+  const { cognitoAuth, requireScopes, requireGroups } = adapter;
+  const { authIn, frameworks } = harness;
   let issuer: TestIssuer;
 
   beforeAll(async () => {
@@ -80,6 +88,15 @@ export function describeMiddlewareAdapter<M>(adapter: MiddlewareAdapter<M>): voi
       });
       expect(seen!.sub).toBe(seen!.claims.sub);
       expect(Object.isFrozen(seen)).toBe(true);
+    });
+
+    test("calls next() synchronously on a verified-token cache hit, asynchronously on first sight", async () => {
+      const calls: boolean[] = [];
+      const auth = r.track(cognitoAuth(issuer.verifierOptions));
+      const url = await serveChain([harness.observeNext(auth, (synchronous) => calls.push(synchronous))]);
+      const token = issuer.mintAccessToken();
+      for (let i = 0; i < 3; i++) expect((await request(url).get("/me").set("Authorization", bearer(token))).status).toBe(200);
+      expect(calls).toEqual([false, true, true]);
     });
 
     test("reuses a given verifier: one JWKS fetch and one cache for several middlewares", async () => {
@@ -132,6 +149,17 @@ export function describeMiddlewareAdapter<M>(adapter: MiddlewareAdapter<M>): voi
       for (const err of received) expect(err).toBeInstanceOf(adapter.AuthError);
       // The app's handler wrote its own answer: no challenge header unless it sets one.
       expect(lacking.headers["www-authenticate"]).toBeUndefined();
+    });
+
+    test("passErrors without an error handler of the app's: the framework's default one answers with the error's status and challenge", async () => {
+      const url = await serveChain([r.track(cognitoAuth(issuer.verifierOptions, { passErrors: true }))]);
+      const response = await request(url).get("/me").set("Authorization", "Bearer not.a.jwt");
+      expect(response.status).toBe(401);
+      expect(response.headers["www-authenticate"]).toBe(
+        'Bearer realm="api", error="invalid_token", error_description="The access token is malformed"',
+      );
+      expect(response.text).not.toContain("not.a.jwt");
+      if (harness.defaultErrorBody === "message") expect(response.text).toBe("The access token is malformed");
     });
 
     describe("CORS preflight", () => {

@@ -12,7 +12,7 @@ export interface ContractApp {
 }
 
 /** A route: runs `middleware` in order for one method and path, else passes on. */
-export function route(method: string, path: string, ...middleware: Middleware[]): Middleware {
+function route(method: string, path: string, ...middleware: Middleware[]): Middleware {
   return (ctx, next) => {
     if (ctx.method !== method || ctx.path !== path) return next();
     const run = (index: number): Promise<void> =>

@@ -1,0 +1,20 @@
+import { createTestIssuer } from "@cognito-bearer/testing";
+import { createVerifier } from "@cognito-bearer/core";
+import { createAwsVerifier } from "./peers.js";
+import { median } from "./stats.js";
+const issuer = await createTestIssuer();
+const cfg = issuer.verifierOptions;
+const pool = []; for (let i = 0; i < 12500; i++) pool.push(issuer.mintAccessToken({ aud: cfg.clientId }));
+const aws = createAwsVerifier(cfg); await aws.hydrate();
+const nc = createVerifier({ ...cfg, cache: false }); await nc.warmup();
+const miss = createVerifier(cfg); await miss.warmup();
+const extra = process.argv[2] ? (await import(process.argv[2])).createVerifier(cfg) : undefined; if (extra) await extra.warmup();
+const benches = { aws: (i) => aws.verify(pool[i % pool.length]), nocache: (i) => nc.verify(pool[i % pool.length]), miss: (i) => miss.verify(pool[i % pool.length]) };
+if (extra) benches.patchedMiss = (i) => extra.verify(pool[i % pool.length]);
+let k = 0;
+async function run(op, ms) { const c0 = process.cpuUsage(); const end = performance.now() + ms; let n = 0; while (performance.now() < end) for (let j = 0; j < 32; j++) { await op(k++); n++; } const c = process.cpuUsage(c0); return n / ((c.user + c.system) / 1e6); }
+for (const op of Object.values(benches)) await run(op, 500);
+const s = Object.fromEntries(Object.keys(benches).map((x) => [x, []]));
+for (let r = 0; r < 25; r++) for (const [name, op] of Object.entries(benches)) s[name].push(await run(op, 250));
+for (const [name, v] of Object.entries(s)) console.log(name.padEnd(12), Math.round(median(v)), (median(v) / median(s.aws)).toFixed(3));
+await issuer.close();

@@ -1,0 +1,15 @@
+import { createTestIssuer } from "@cognito-bearer/testing";
+const { createVerifier } = await import(process.argv[3] ?? "@cognito-bearer/core");
+const issuer = await createTestIssuer();
+const cfg = issuer.verifierOptions;
+const pool = []; for (let i = 0; i < 12500; i++) pool.push(issuer.mintAccessToken({ aud: cfg.clientId }));
+const v = createVerifier({ ...cfg, ...(process.argv[2] === "nocache" ? { cache: false } : {}) }); await v.warmup();
+const { Session } = await import("node:inspector/promises");
+const s = new Session(); s.connect(); await s.post("Profiler.enable"); await s.post("Profiler.setSamplingInterval", { interval: 100 }); await s.post("Profiler.start");
+const c0 = process.cpuUsage(); let k = 0; const end = performance.now() + 5000;
+while (performance.now() < end) for (let j = 0; j < 32; j++) await v.verify(pool[k++ % pool.length]);
+const c = process.cpuUsage(c0);
+const { profile } = await s.post("Profiler.stop");
+(await import("node:fs")).writeFileSync(`/tmp/prof-${process.argv[2]}.cpuprofile`, JSON.stringify(profile));
+console.log(process.argv[2], Math.round(k / ((c.user + c.system) / 1e6)), "ops/CPU-s");
+v.close(); await issuer.close();

@@ -1,0 +1,1 @@
+import { summarize } from "./profile.js";
