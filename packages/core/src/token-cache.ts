@@ -24,6 +24,19 @@ export interface CacheEntry {
 /** When a limit is exceeded, this share of the limit is freed at once. */
 const EVICTION_BATCH = 0.1;
 
+/**
+ * Map keys are the token's last characters (its signature's end), not the whole
+ * token: V8 hashes a fresh string (every request's header is one) character by
+ * character, and hashing a whole ~1 KB token was most of a cache hit's cost.
+ * The signature's tail is as distinctive; get() then compares the whole token,
+ * so a hit still means byte-identical.
+ */
+const MAP_KEY_LENGTH = 48;
+
+function mapKey(token: string): string {
+  return token.length > MAP_KEY_LENGTH ? token.slice(-MAP_KEY_LENGTH) : token;
+}
+
 /** Rough per-entry overhead beyond the token and claims: map slot, auth object, arrays. */
 const ENTRY_OVERHEAD_BYTES = 512;
 
@@ -42,8 +55,10 @@ export class VerifiedTokenCache {
     return this.totalBytes;
   }
 
+  /** The entry of exactly this token: the map key is only a hint, the whole token is compared. */
   get(token: string): CacheEntry | undefined {
-    return this.entries.get(token);
+    const entry = this.entries.get(mapKey(token));
+    return entry !== undefined && entry.auth.token === token ? entry : undefined;
   }
 
   /** Estimate of memory for a token: its characters twice (token and decoded claims) plus overhead. */
@@ -53,23 +68,28 @@ export class VerifiedTokenCache {
 
   set(token: string, entry: CacheEntry): void {
     if (entry.bytes > this.limits.maxBytes) return;
-    this.delete(token);
-    this.entries.set(token, entry);
+    // Another token with the same map key (a collision) is simply replaced.
+    this.deleteKey(mapKey(token));
+    this.entries.set(mapKey(token), entry);
     this.totalBytes += entry.bytes;
     this.evictBeyondLimits();
   }
 
   delete(token: string): void {
-    const entry = this.entries.get(token);
+    if (this.get(token) !== undefined) this.deleteKey(mapKey(token));
+  }
+
+  private deleteKey(key: string): void {
+    const entry = this.entries.get(key);
     if (entry === undefined) return;
-    this.entries.delete(token);
+    this.entries.delete(key);
     this.totalBytes -= entry.bytes;
   }
 
   /** Drop every entry verified with one of these keys of this JWKS. */
   dropKeys(jwksUri: string, kids: ReadonlySet<string>): void {
-    for (const [token, entry] of this.entries) {
-      if (entry.policy.jwksUri === jwksUri && kids.has(entry.kid)) this.delete(token);
+    for (const [key, entry] of this.entries) {
+      if (entry.policy.jwksUri === jwksUri && kids.has(entry.kid)) this.deleteKey(key);
     }
   }
 
@@ -93,12 +113,12 @@ export class VerifiedTokenCache {
     const entryTarget = maxEntries - Math.floor(maxEntries * EVICTION_BATCH);
     const byteTarget = maxBytes - Math.floor(maxBytes * EVICTION_BATCH);
     const nowSeconds = Date.now() / 1000;
-    for (const [token, entry] of this.entries) {
-      if (entry.usableUntil <= nowSeconds) this.delete(token);
+    for (const [key, entry] of this.entries) {
+      if (entry.usableUntil <= nowSeconds) this.deleteKey(key);
     }
-    for (const token of this.entries.keys()) {
+    for (const key of this.entries.keys()) {
       if (this.entries.size <= entryTarget && this.totalBytes <= byteTarget) break;
-      this.delete(token);
+      this.deleteKey(key);
     }
   }
 }

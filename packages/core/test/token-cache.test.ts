@@ -1,6 +1,7 @@
 // The verified-token cache: on by default, re-checked on every hit, bounded,
 // never holding failures.
 import type { TestIssuer } from "@cognito-bearer/testing";
+import { VerifiedTokenCache, type CacheEntry } from "../src/token-cache";
 import { expectRejected, fixtures, freezeDate, INVALID_TOKEN, recorder, UNAVAILABLE } from "./helpers";
 
 const t = fixtures();
@@ -175,4 +176,25 @@ test("entries signed by a key the issuer withdrew are dropped at the next refres
   }
   expect(verifier.stats().cache!.size).toBe(0);
   await expectRejected(verifier.verify(token), INVALID_TOKEN("unknown_key"));
+});
+
+describe("map keys (the token's tail) are only a hint", () => {
+  // Two tokens that end alike must never be taken for each other: a hit means byte-identical.
+  const tail = "S".repeat(64);
+  const entryFor = (token: string) =>
+    ({ auth: { token }, usableUntil: Date.now() / 1000 + 60, kid: "k", bytes: 100, policy: {} }) as unknown as CacheEntry;
+
+  test("a token sharing another's tail is a miss, and replaces it when stored", () => {
+    const cache = new VerifiedTokenCache({ maxEntries: 10, maxBytes: 10_000 });
+    const [a, b] = [`header.payloadA.${tail}`, `header.payloadB.${tail}`];
+    cache.set(a, entryFor(a));
+    expect(cache.get(a)?.auth.token).toBe(a);
+    expect(cache.get(b)).toBeUndefined();
+    cache.delete(b); // not b's entry: a stays
+    expect(cache.get(a)).toBeDefined();
+    cache.set(b, entryFor(b));
+    expect(cache.get(a)).toBeUndefined();
+    expect(cache.get(b)?.auth.token).toBe(b);
+    expect({ size: cache.size, bytes: cache.bytes }).toEqual({ size: 1, bytes: 100 });
+  });
 });
