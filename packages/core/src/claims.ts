@@ -37,10 +37,22 @@ export function assertAcceptableHeader(header: Record<string, unknown>, algorith
  * keyed by the token string (the verified-token cache, a denylist of tokens).
  */
 export function assertCanonicalSignature(signatureB64: string, realm: string): void {
-  if (Buffer.from(signatureB64, "base64url").toString("base64url") !== signatureB64) {
+  // aws-jwt-verify's format check already limits it to base64url characters with
+  // at most two trailing "="; what remains is padding, an impossible length, and
+  // bits set in the last character beyond the encoded bytes.
+  const length = signatureB64.length;
+  const remainder = length % 4;
+  const last = signatureB64.charCodeAt(length - 1);
+  if (remainder === 1 || last === EQUALS_SIGN) throw new AuthError("invalid_signature", { realm });
+  if (remainder === 0) return;
+  const unusedBits = remainder === 2 ? 0b1111 : 0b11;
+  if ((BASE64URL_ALPHABET.indexOf(String.fromCharCode(last)) & unusedBits) !== 0) {
     throw new AuthError("invalid_signature", { realm });
   }
 }
+
+const EQUALS_SIGN = 0x3d;
+const BASE64URL_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 export interface ClaimPolicy {
   clientIds: ReadonlySet<string>;

@@ -6,6 +6,7 @@
 // object returned synchronously, so adapters need no promise for it. Errors
 // and events are only built when something fails or someone listens.
 import { JwtVerifier } from "aws-jwt-verify";
+import { KidNotFoundInJwksError } from "aws-jwt-verify/error";
 import type { JwtPayload } from "aws-jwt-verify/jwt-model";
 import { createAuth, type CognitoAccessTokenClaims, type CognitoAuth } from "./auth.js";
 import { assertBearerTokenSyntax, readBearerCredentials } from "./bearer.js";
@@ -66,7 +67,11 @@ class CognitoVerifier implements Verifier {
   private readonly options: ResolvedOptions;
   private readonly cache: VerifiedTokenCache | undefined;
   private readonly jwks: JwksPolicy;
-  private readonly jwtVerifier: { verify(token: string): Promise<JwtPayload>; publicKeyCache?: { clearCache(issuer: string): void } };
+  private readonly jwtVerifier: {
+    verify(token: string): Promise<JwtPayload>;
+    verifySync(token: string): JwtPayload;
+    publicKeyCache?: { clearCache(issuer: string): void };
+  };
   /** Which pool and key verified a payload: filled by the claim check, read right after. */
   private readonly verifiedWith = new WeakMap<object, VerifiedWith>();
 
@@ -100,15 +105,24 @@ class CognitoVerifier implements Verifier {
     this.jwtVerifier = JwtVerifier.create(issuers as never, { jwksCache: this.jwks }) as unknown as CognitoVerifier["jwtVerifier"];
   }
 
-  async verify(token: string): Promise<CognitoAuth> {
+  // Not `async`: returning another promise from an async function costs extra
+  // microtask turns, on every call.
+  verify(token: string): Promise<CognitoAuth> {
     const started = this.options.onEvent === undefined ? 0 : performance.now();
+    let cached: CognitoAuth | Promise<CognitoAuth> | undefined;
     try {
       if (typeof token !== "string" || token.length === 0) throw new AuthError("malformed_token", { realm: this.realm });
       if (token.length > this.options.maxTokenLength) throw new AuthError("token_too_large", { realm: this.realm });
+      cached = this.fromCache(token, started);
     } catch (err) {
-      throw this.rejected(err, started);
+      return Promise.reject(this.rejected(err, started));
     }
-    return this.fromCache(token, started) ?? this.verifyUncached(token, started);
+    if (cached !== undefined) return cached instanceof Promise ? cached : Promise.resolve(cached);
+    try {
+      return Promise.resolve(this.verifyUncached(token, started));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   authenticate(authorization: string | string[] | undefined, optional = false): CognitoAuth | undefined | Promise<CognitoAuth | undefined> {
@@ -166,30 +180,53 @@ class CognitoVerifier implements Verifier {
     }
   }
 
-  private async verifyUncached(token: string, started: number): Promise<CognitoAuth> {
+  /**
+   * Full verification. Synchronous when the signing key is cached, which is
+   * the usual case: aws-jwt-verify's verifySync does the same checks as its
+   * verify() without a promise per step. Only a key that is not cached (cold
+   * start, rotation, a forged kid) takes the asynchronous path, where the JWKS
+   * policy decides whether to fetch. Throws (or rejects with) reported AuthErrors.
+   */
+  private verifyUncached(token: string, started: number): CognitoAuth | Promise<CognitoAuth> {
+    let payload: JwtPayload;
     try {
-      let payload: JwtPayload;
-      try {
-        payload = await this.jwtVerifier.verify(token);
-      } catch (err) {
-        throw toAuthError(err, this.realm);
-      }
-      const { policy, kid } = this.verifiedWith.get(payload)!;
-      const claims = payload as CognitoAccessTokenClaims;
-      const auth = createAuth(token, claims, this.realm);
-      await this.accept(auth, policy, started, false);
-      // Only a token that passed every check is remembered.
-      this.cache?.set(token, {
-        auth,
-        usableUntil: claims.exp + policy.graceSeconds,
-        policy,
-        kid,
-        bytes: VerifiedTokenCache.estimateBytes(token),
-      });
-      return auth;
+      payload = this.jwtVerifier.verifySync(token);
+    } catch (err) {
+      if (err instanceof KidNotFoundInJwksError) return this.verifyFetchingKey(token, started);
+      throw this.rejected(err, started);
+    }
+    let admitted: CognitoAuth | Promise<CognitoAuth>;
+    try {
+      admitted = this.admit(token, payload, started);
     } catch (err) {
       throw this.rejected(err, started);
     }
+    if (!(admitted instanceof Promise)) return admitted;
+    return admitted.catch((err: unknown) => Promise.reject(this.rejected(err, started)));
+  }
+
+  private async verifyFetchingKey(token: string, started: number): Promise<CognitoAuth> {
+    try {
+      return await this.admit(token, await this.jwtVerifier.verify(token), started);
+    } catch (err) {
+      throw this.rejected(err, started);
+    }
+  }
+
+  /** A verified payload: the auth object, the checks of every request, then the cache. */
+  private admit(token: string, payload: JwtPayload, started: number): CognitoAuth | Promise<CognitoAuth> {
+    const { policy, kid } = this.verifiedWith.get(payload)!;
+    const auth = createAuth(token, payload as CognitoAccessTokenClaims, this.realm);
+    const accepted = this.accept(auth, policy, started, false);
+    if (accepted instanceof Promise) return accepted.then(() => this.remember(token, auth, policy, kid));
+    return this.remember(token, auth, policy, kid);
+  }
+
+  /** Only a token that passed every check is remembered. */
+  private remember(token: string, auth: CognitoAuth, policy: IssuerPolicy, kid: string): CognitoAuth {
+    const usableUntil = auth.claims.exp + policy.graceSeconds;
+    this.cache?.set(token, { auth, usableUntil, policy, kid, bytes: VerifiedTokenCache.estimateBytes(token) });
+    return auth;
   }
 
   /** Checks that apply to every request, cached or not: requirements, then revocation. */

@@ -12,7 +12,7 @@ beforeAll(async () => {
 const MISSING = { status: 401, code: null, reason: "missing_credentials" } as const;
 const MALFORMED = { status: 400, code: "invalid_request", reason: "malformed_credentials" } as const;
 
-test("a first sight of a token returns a promise of the auth object", async () => {
+test("a first sight of a token on a cold verifier returns a promise of the auth object", async () => {
   const verifier = t.verifier(issuer.verifierOptions);
   const token = issuer.mintAccessToken();
   const result = verifier.authenticate(`Bearer ${token}`);
@@ -39,11 +39,32 @@ test("a cache hit with an async revocation hook is a promise", async () => {
   expect(await result).toBe(auth);
 });
 
-test("with cache: false every call is a promise", async () => {
+test("with the signing key cached, a new token is verified synchronously", async () => {
+  const verifier = t.verifier(issuer.verifierOptions);
+  await verifier.warmup();
+  const token = issuer.mintAccessToken();
+  const result = verifier.authenticate(`Bearer ${token}`);
+  expect(result).not.toBeInstanceOf(Promise);
+  expect(result).toMatchObject({ token, clientId: issuer.clientId });
+});
+
+test("with cache: false every call checks the signature again: a new auth object each time", async () => {
   const verifier = t.verifier({ ...issuer.verifierOptions, cache: false });
   const token = issuer.mintAccessToken();
-  await verifier.verify(token);
-  expect(verifier.authenticate(`Bearer ${token}`)).toBeInstanceOf(Promise);
+  const first = await verifier.verify(token);
+  const second = verifier.authenticate(`Bearer ${token}`);
+  expect(second).not.toBe(first);
+  expect(second).toMatchObject({ token, sub: first.sub });
+});
+
+test("a token whose kid is not cached takes the asynchronous path (the JWKS policy may fetch)", async () => {
+  const verifier = t.verifier(issuer.verifierOptions);
+  await verifier.warmup();
+  const rotated = await t.issuer();
+  const foreign = rotated.mintAccessToken({ iss: issuer.issuer, client_id: issuer.clientId });
+  const result = verifier.authenticate(`Bearer ${foreign}`);
+  expect(result).toBeInstanceOf(Promise);
+  await expectRejected(result as Promise<unknown>, INVALID_TOKEN("unknown_key"));
 });
 
 describe("optional", () => {
