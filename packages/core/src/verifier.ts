@@ -3,8 +3,9 @@
 //
 // The hot path is a cache hit: the header is split, the token looked up, its
 // expiry, requirements and revocation re-checked, and the same frozen auth
-// object returned synchronously, so adapters need no promise for it. Errors
-// and events are only built when something fails or someone listens.
+// object returned synchronously, so adapters need no promise for it. A miss
+// whose signing key is cached is synchronous too; only a key fetch is not.
+// Errors and events are only built when something fails or someone listens.
 import { JwtVerifier } from "aws-jwt-verify";
 import { KidNotFoundInJwksError } from "aws-jwt-verify/error";
 import type { JwtPayload } from "aws-jwt-verify/jwt-model";
@@ -31,9 +32,10 @@ export interface Verifier {
   verify(token: string): Promise<CognitoAuth>;
   /**
    * Authenticate an `Authorization` header value: the adapters' entry point.
-   * Returns the auth object synchronously on a cache hit, `undefined` for an
-   * anonymous request when `optional` is true, and a promise otherwise; every
-   * failure is a rejected promise carrying an AuthError.
+   * Returns the auth object synchronously whenever no I/O is needed (a cache
+   * hit, or a new token whose signing key is cached, without an async
+   * `isRevoked`), `undefined` for an anonymous request when `optional` is true,
+   * and a promise otherwise; every failure is a rejected promise carrying an AuthError.
    */
   authenticate(authorization: string | string[] | undefined, optional?: boolean): CognitoAuth | undefined | Promise<CognitoAuth | undefined>;
   /** Fetch the JWKS of every pool now, e.g. at startup; rejects with a 503 AuthError if one is unreachable. */
