@@ -1,22 +1,27 @@
 // Section 2: HTTP req/s and p99 at N connections, every server in its own
 // process on the server core, autocannon in its own process on the load core.
 // All servers start first and stay up (idle ones cost nothing); each is warmed
-// in both token modes, then rounds run every (server, mode) pair in turn, the
-// starting server rotating each round, and the median round is reported.
+// in both token modes, then each round runs every (server, mode) pair, grouped
+// by framework (see below). Medians of rounds are reported, and ratios are
+// medians of per-round ratios (paired), which a noisy neighbour disturbs less.
 // Server CPU time is read before and after each run, giving CPU per request:
 // a figure a noisy neighbour disturbs far less than req/s.
 import { PINNING, startChild, stopChild } from "./processes.js";
-import { SERVERS, serverCpuSeconds, startServers, stopServers } from "./http-servers.js";
+import { SERVERS, serverCounters, startServers, stopServers } from "./http-servers.js";
 import { median } from "./stats.js";
 
 export const MODES = ["repeated", "fresh"];
 
 async function measureOnce(load, server, mode, duration, connections) {
-  const cpuBefore = await serverCpuSeconds(server);
+  const before = await serverCounters(server);
   const result = await load.call("run", { url: server.url, mode, duration, connections });
-  const cpuAfter = await serverCpuSeconds(server);
+  const after = await serverCounters(server);
   const answered = result.ok + result.non2xx;
-  return { ...result, cpuMicrosPerRequest: answered > 0 ? ((cpuAfter - cpuBefore) / answered) * 1e6 : NaN };
+  return {
+    ...result,
+    cpuMicrosPerRequest: answered > 0 ? ((after.cpuSeconds - before.cpuSeconds) / answered) * 1e6 : NaN,
+    newConnections: after.connections - before.connections,
+  };
 }
 
 export async function runHttp({ cfg, tokensFile, rounds, duration, warmup, connections, servers: only, log = () => {} }) {
@@ -39,15 +44,26 @@ export async function runHttp({ cfg, tokensFile, rounds, duration, warmup, conne
       }
       log(`  warmed ${server.label}`);
     }
+    // Servers of one framework run back to back, one token mode at a time, so
+    // that a server, its bare baseline and its peers are measured seconds apart:
+    // ratios are taken within a round, then their median across rounds.
+    const groups = [...new Set(servers.map((s) => s.framework))].map((f) => servers.filter((s) => s.framework === f));
+    const rotate = (list, by) => list.map((_, i) => list[(i + by) % list.length]);
     for (let round = 0; round < rounds; round++) {
-      const order = servers.map((_, i) => servers[(i + round) % servers.length]);
-      for (const server of order) {
-        for (const mode of MODES) {
-          const sample = await measureOnce(load, server, mode, duration, connections);
-          if (sample.non2xx > 0 || sample.errors > 0) {
-            problems.push(`${server.label}, ${mode} token, round ${round + 1}: ${sample.non2xx} non-2xx answers, ${sample.errors} errors`);
+      const modes = round % 2 === 0 ? MODES : [...MODES].reverse();
+      for (const group of rotate(groups, round)) {
+        for (const mode of modes) {
+          for (const server of rotate(group, round)) {
+            const sample = await measureOnce(load, server, mode, duration, connections);
+            if (sample.non2xx > 0 || sample.errors > 0) {
+              problems.push(`${server.label}, ${mode} token, round ${round + 1}: ${sample.non2xx} non-2xx answers, ${sample.errors} errors`);
+            }
+            // autocannon opens its connections once per run; more means the server closed keep-alive ones.
+            if (sample.newConnections > connections) {
+              problems.push(`${server.label}, ${mode} token, round ${round + 1}: ${sample.newConnections} connections for ${connections} clients (keep-alive broken)`);
+            }
+            samples.get(server.kind)[mode].push(sample);
           }
-          samples.get(server.kind)[mode].push(sample);
         }
       }
       log(`  round ${round + 1}/${rounds} done`);
@@ -63,8 +79,10 @@ export async function runHttp({ cfg, tokensFile, rounds, duration, warmup, conne
           p50: median(list.map((s) => s.p50)),
           cpuMicrosPerRequest: median(list.map((s) => s.cpuMicrosPerRequest)),
           rounds: list.map((s) => Math.round(s.requestsPerSecond)),
+          cpuRounds: list.map((s) => Number(s.cpuMicrosPerRequest.toFixed(1))),
           non2xx: list.reduce((sum, s) => sum + s.non2xx, 0),
           errors: list.reduce((sum, s) => sum + s.errors, 0),
+          newConnections: list.reduce((sum, s) => sum + s.newConnections, 0),
         };
       }
       return row;

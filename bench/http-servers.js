@@ -34,10 +34,10 @@ export async function startServers(cfg, servers = SERVERS) {
   return started;
 }
 
-/** CPU seconds the server process has used so far. */
-export async function serverCpuSeconds(server) {
-  const { user, system } = await server.child.call("cpu");
-  return (user + system) / 1e6;
+/** CPU seconds the server process has used so far, and the connections it has accepted. */
+export async function serverCounters(server) {
+  const { user, system, connections } = await server.child.call("cpu");
+  return { cpuSeconds: (user + system) / 1e6, connections };
 }
 
 export function stopServers(started) {

@@ -25,11 +25,11 @@ const sections = option("sections")?.split(",") ?? SECTIONS;
 for (const s of sections) if (!SECTIONS.includes(s)) throw new Error(`unknown section ${s} (use ${SECTIONS.join(",")})`);
 
 const CONFIG = quick
-  ? { quick, rounds: 1, rawMs: 400, rawWarmupMs: 150, httpDuration: 1, httpWarmup: 0.5, connections: 50, memoryBudgetSeconds: 12, memoryMinTokens: 20_000, floodSeconds: 2 }
-  : { quick, rounds: 3, rawMs: 1000, rawWarmupMs: 300, httpDuration: 3, httpWarmup: 1, connections: 50, memoryBudgetSeconds: 130, memoryMinTokens: 100_000, floodSeconds: 2 };
+  ? { quick, rawRounds: 1, rawMs: 400, rawWarmupMs: 150, httpRounds: 1, httpDuration: 1, httpWarmup: 0.3, connections: 50, memoryBudgetSeconds: 12, memoryMinTokens: 20_000, floodSeconds: 1 }
+  : { quick, rawRounds: 5, rawMs: 600, rawWarmupMs: 300, httpRounds: 6, httpDuration: 1.5, httpWarmup: 1, connections: 50, memoryBudgetSeconds: 130, memoryMinTokens: 100_000, floodSeconds: 2 };
 
 // Overrides, for investigating one thing: --rounds=5 --duration=2 (HTTP seconds per run).
-if (option("rounds")) CONFIG.rounds = Number(option("rounds"));
+if (option("rounds")) CONFIG.rawRounds = CONFIG.httpRounds = Number(option("rounds"));
 if (option("duration")) CONFIG.httpDuration = Number(option("duration"));
 
 const log = (...args) => console.log(...args);
@@ -46,6 +46,7 @@ async function runInChild(script, params, options) {
 let issuer;
 let tmp;
 let cleaning;
+let interrupted = false;
 function cleanup() {
   cleaning ??= (async () => {
     await stopAllChildren();
@@ -56,6 +57,7 @@ function cleanup() {
 }
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.once(signal, () => {
+    interrupted = true;
     log(`\n${signal}: stopping every child process`);
     cleanup().finally(() => process.exit(130));
   });
@@ -88,7 +90,7 @@ async function main() {
   if (sections.includes("raw")) {
     log("1/4 raw verification ...");
     results.raw = await timed("raw", () =>
-      runRawVerify({ tokensFile, rounds: CONFIG.rounds, ms: CONFIG.rawMs, warmupMs: CONFIG.rawWarmupMs, core: PINNING.server }),
+      runRawVerify({ tokensFile, rounds: CONFIG.rawRounds, ms: CONFIG.rawMs, warmupMs: CONFIG.rawWarmupMs, core: PINNING.server }),
     );
     for (const r of results.raw.results) log(`  ${fmtInt(r.opsPerCpuSecond).padStart(11)} ops/CPU-s ${fmtInt(r.opsPerSecond).padStart(11)} ops/s  ${r.label}`);
   }
@@ -99,7 +101,7 @@ async function main() {
       runHttp({
         cfg,
         tokensFile,
-        rounds: CONFIG.rounds,
+        rounds: CONFIG.httpRounds,
         duration: CONFIG.httpDuration,
         warmup: CONFIG.httpWarmup,
         connections: CONFIG.connections,
@@ -144,7 +146,7 @@ async function main() {
 try {
   await main();
 } catch (err) {
-  console.error(err);
+  if (!interrupted) console.error(err);
   process.exitCode = 1;
 } finally {
   await cleanup();

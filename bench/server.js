@@ -1,18 +1,22 @@
 // One HTTP server in its own process: `node server.js <kind>`, where
 // servers/<kind>.js builds the app. Answers the orchestrator over IPC:
 // `start` (listen on 127.0.0.1, answer the port), `cpu` (CPU time used so
-// far, to turn req/s into CPU per request on a noisy machine), and
+// far, to turn req/s into CPU per request on a noisy machine, and the number
+// of connections accepted, to catch a server that closes keep-alive ones), and
 // `profileStart`/`profileStop` (a V8 CPU profile of the load in between).
 import { writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { Session } from "node:inspector/promises";
 import { isMain, serveParent } from "./processes.js";
 
+let connections = 0;
+
 async function start({ kind, cfg }) {
   const { create } = await import(`./servers/${kind}.js`);
   const app = await create(cfg);
   const server = createServer(app);
   server.keepAliveTimeout = 60_000;
+  server.on("connection", () => connections++);
   await new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", resolve);
@@ -44,7 +48,7 @@ async function profileStop({ file }) {
 if (isMain(import.meta.url)) {
   serveParent({
     start,
-    cpu: () => process.cpuUsage(),
+    cpu: () => ({ ...process.cpuUsage(), connections }),
     profileStart,
     profileStop,
   });

@@ -1,1 +1,0 @@
-import { summarize } from "./profile.js";
