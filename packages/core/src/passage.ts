@@ -22,22 +22,17 @@ export interface PassageMark {
 }
 
 /**
- * The mark of one adapter. A WeakMap rather than a property on the request:
- * adding a property to every request object costs Express a hidden-class
- * transition per request (measured: about 5% of a bare app's throughput).
- * The map lives under a Symbol.for key on globalThis, so that the ESM and CJS
- * builds of an adapter (both loaded by one app) share one map.
+ * The mark of one adapter, under a Symbol.for key: the ESM and CJS builds of
+ * the adapter (both loaded by one app) recognise each other's marks.
  */
 export function passageMark(adapter: string): PassageMark {
-  const registry = globalThis as unknown as Record<symbol, WeakMap<object, Passage> | undefined>;
-  const key = Symbol.for(`cognito-bearer.${adapter}.passages`);
-  const passages = (registry[key] ??= new WeakMap<object, Passage>());
+  const key = Symbol.for(`cognito-bearer.${adapter}.passage`);
   return {
     set(target, passage) {
-      passages.set(target, passage);
+      (target as Record<symbol, Passage>)[key] = passage;
     },
     get(target) {
-      return passages.get(target);
+      return (target as Record<symbol, Passage | undefined>)[key];
     },
   };
 }

@@ -8,8 +8,7 @@
 // outlive the token's `exp`, failures are never stored, and entries whose
 // signing key the issuer withdrew are dropped when the JWKS is refreshed.
 // The cache is bounded by entries and by an estimate of bytes; the oldest
-// entries go first (insertion order, which tracks expiry for same-lifetime
-// tokens), and once it is full a token must be verified twice to get in.
+// entries go first (insertion order, which tracks expiry for same-lifetime tokens).
 import type { CognitoAuth } from "./auth.js";
 import type { IssuerPolicy, ResolvedCacheOptions } from "./options.js";
 
@@ -38,22 +37,12 @@ function mapKey(token: string): string {
   return token.length > MAP_KEY_LENGTH ? token.slice(-MAP_KEY_LENGTH) : token;
 }
 
-/** A 31-bit hash of the token's last characters (signature characters: random). */
-function tailHash(token: string): number {
-  let hash = 0;
-  for (let i = Math.max(0, token.length - TAIL_HASH_LENGTH); i < token.length; i++) hash = (Math.imul(hash, 31) + token.charCodeAt(i)) | 0;
-  return hash & 0x7fffffff;
-}
-const TAIL_HASH_LENGTH = 12;
-
 /** Rough per-entry overhead beyond the token and claims: map slot, auth object, arrays. */
 const ENTRY_OVERHEAD_BYTES = 512;
 
 export class VerifiedTokenCache {
   private readonly entries = new Map<string, CacheEntry>();
   private totalBytes = 0;
-  /** Tail hashes of tokens verified while the cache was full (the admission "doorkeeper"). */
-  private readonly sightings = new Set<number>();
 
   constructor(private readonly limits: ResolvedCacheOptions) {}
 
@@ -79,7 +68,6 @@ export class VerifiedTokenCache {
 
   set(token: string, entry: CacheEntry): void {
     if (entry.bytes > this.limits.maxBytes) return;
-    if (this.isFull(entry.bytes) && !this.seenBefore(token)) return;
     // Another token with the same map key (a collision) is simply replaced.
     this.deleteKey(mapKey(token));
     this.entries.set(mapKey(token), entry);
@@ -98,29 +86,6 @@ export class VerifiedTokenCache {
     this.totalBytes -= entry.bytes;
   }
 
-  private isFull(incomingBytes: number): boolean {
-    return this.entries.size >= this.limits.maxEntries || this.totalBytes + incomingBytes > this.limits.maxBytes;
-  }
-
-  /**
-   * Admission under pressure: when the cache is full, a token enters only on
-   * its second verification. Storing every one-off token would evict tokens in
-   * active use, and each stored entry survives young-generation collections
-   * (measured: a tenth of a miss's cost when every miss is stored). Hashes are
-   * small integers, so remembering sightings allocates nothing; a collision only
-   * admits a token early. The set is bounded by maxEntries.
-   */
-  private seenBefore(token: string): boolean {
-    const hash = tailHash(token);
-    if (this.sightings.has(hash)) {
-      this.sightings.delete(hash);
-      return true;
-    }
-    if (this.sightings.size >= this.limits.maxEntries) this.sightings.clear();
-    this.sightings.add(hash);
-    return false;
-  }
-
   /** Drop every entry verified with one of these keys of this JWKS. */
   dropKeys(jwksUri: string, kids: ReadonlySet<string>): void {
     for (const [key, entry] of this.entries) {
@@ -130,7 +95,6 @@ export class VerifiedTokenCache {
 
   clear(): void {
     this.entries.clear();
-    this.sightings.clear();
     this.totalBytes = 0;
   }
 
