@@ -15,6 +15,7 @@ import {
   type VerifierOptions,
 } from "@cognito-bearer/core";
 import { resolveAdapter, type WithCognitoAuthOptions } from "./options.js";
+import { rawAuthorization } from "./raw-headers.js";
 
 export type { WithCognitoAuthOptions } from "./options.js";
 export { AuthError, createVerifier, isAuthError, isCorsPreflight, requireGroups, requireScopes } from "@cognito-bearer/core";
@@ -67,8 +68,11 @@ export function withCognitoAuth(
   const serve = handler as MaybeAuthenticatedHandler;
 
   function cognitoAuthListener(req: IncomingMessage, res: ServerResponse): void {
-    if (allowPreflight && isCorsPreflight(req.method, req.headers)) return runHandler(serve, req, res, undefined, onError);
-    const result = verifier.authenticate(req.headers.authorization, optional);
+    // `req.method` first: reading `req.headers` makes Node build them (see raw-headers.ts).
+    if (allowPreflight && req.method === "OPTIONS" && isCorsPreflight(req.method, req.headers)) {
+      return runHandler(serve, req, res, undefined, onError);
+    }
+    const result = verifier.authenticate(rawAuthorization(req.rawHeaders), optional);
     if (result instanceof Promise) {
       result.then(
         (auth) => runHandler(serve, req, res, auth, onError),
