@@ -11,6 +11,7 @@ const shared: Config = {
     "^.+\\.ts$": ["ts-jest", { tsconfig: "<rootDir>/tsconfig.test.json" }],
   },
   moduleNameMapper: {
+    "^@cognito-bearer/core/adapter$": "<rootDir>/packages/core/src/adapter/index.ts",
     [`^@cognito-bearer/(${workspace.join("|")})$`]: "<rootDir>/packages/$1/src/index.ts",
     // Sources use NodeNext-style `./x.js` specifiers; map them back to `./x.ts`.
     "^(\\.{1,2}/.*)\\.js$": "$1",

@@ -271,6 +271,31 @@ export function describeMiddlewareAdapter<M>(adapter: MiddlewareAdapter<M>, harn
       verifier.close();
     });
 
+    test("a misspelled option is refused, naming the option meant, instead of silently skipping a check", async () => {
+      const typo = (options: object, second?: object) => {
+        try {
+          r.track(cognitoAuth(options as never, second as never));
+        } catch (err) {
+          expect(err).toBeInstanceOf(OptionsError);
+          return (err as Error).message;
+        }
+        throw new Error("cognitoAuth() accepted a misspelled option");
+      };
+      expect(typo({ ...issuer.verifierOptions, scope: "admin/write" })).toMatch(/unknown option "scope" \(did you mean "scopes"\?\)/);
+      expect(typo({ ...issuer.verifierOptions, group: "admin" })).toMatch(/"group" \(did you mean "groups"\?\)/);
+      expect(typo({ ...issuer.verifierOptions, clientID: "x" })).toMatch(/"clientID" \(did you mean "clientId"\?\)/);
+      expect(typo({ ...issuer.verifierOptions, optinal: true })).toMatch(/"optinal" \(did you mean "optional"\?\)/);
+      expect(typo(issuer.verifierOptions, { optinal: true })).toMatch(/"optinal" \(did you mean "optional"\?\)/);
+      expect(typo(issuer.verifierOptions, { scopes: "a" })).toMatch(/"scopes" is an option of the verifier/);
+      // Adapter options inside one pool's entry of an array would apply to nothing.
+      expect(typo([{ ...issuer.verifierOptions, optional: true }])).toMatch(/\[0\]\.optional: .*second argument/);
+      expect(typo([issuer.verifierOptions, { ...issuer.verifierOptions, issuer: `${issuer.issuer}x`, grops: ["a"] }])).toMatch(/"\[1\]\.grops" \(did you mean "groups"\?\)/);
+      // What the typo would have let through: a token without the scope is refused once spelled right.
+      const [, app] = frameworks[0];
+      const url = await r.serve(app([r.track(cognitoAuth({ ...issuer.verifierOptions, scopes: "admin/write" }))], { respond: sub }));
+      expect((await request(url).get("/me").set("Authorization", bearer(issuer.mintAccessToken({ scope: "openid" })))).status).toBe(403);
+    });
+
     test("argument errors of the requirements are thrown when the middleware is created", () => {
       expect(() => requireScopes()).toThrow(TypeError);
       expect(() => requireGroups({ someOf: ["a"] } as never)).toThrow(/anyOf/);

@@ -27,7 +27,13 @@ export interface CognitoAccessTokenClaims {
 
 /** What a verified request carries: `req.auth` (Express), `ctx.state.auth` (Koa). */
 export interface CognitoAuth {
-  /** The raw access token, for calling other services on the user's behalf. Never log it. */
+  /**
+   * The raw access token, for calling other services on the user's behalf.
+   * Never log it. It is a non-enumerable property: `JSON.stringify(auth)`,
+   * `res.json(req.auth)`, `util.inspect` (console.log, loggers) and
+   * `Object.keys`/spread leave it out, so an auth object logged or sent whole
+   * does not leak the bearer token; read `auth.token` by name when you need it.
+   */
   readonly token: string;
   readonly claims: Readonly<CognitoAccessTokenClaims>;
   readonly sub: string;
@@ -43,8 +49,7 @@ export interface CognitoAuth {
 export function createAuth(token: string, claims: CognitoAccessTokenClaims, realm: string): CognitoAuth {
   const groups = claims["cognito:groups"];
   if (groups !== undefined) Object.freeze(groups);
-  const auth: CognitoAuth = Object.freeze({
-    token,
+  const auth = {
     claims: Object.freeze(claims),
     sub: claims.sub,
     username: claims.username,
@@ -52,7 +57,10 @@ export function createAuth(token: string, claims: CognitoAccessTokenClaims, real
     scopes: Object.freeze(claims.scope ? claims.scope.split(" ").filter(Boolean) : []) as string[],
     groups: Object.freeze(groups ? [...groups] : []) as string[],
     issuer: claims.iss,
-  });
+  } as Omit<CognitoAuth, "token"> as CognitoAuth;
+  // Readable by name, invisible to JSON, inspection and enumeration (see the doc comment above).
+  Object.defineProperty(auth, "token", { value: token, enumerable: false });
+  Object.freeze(auth);
   rememberRealm(auth, realm);
   return auth;
 }

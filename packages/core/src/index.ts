@@ -12,9 +12,5 @@ export { requireScopes, requireGroups } from "./requirements.js";
 export type { Requirement, AuthCheck } from "./requirements.js";
 export type { VerifyEvent, VerifiedEvent, RejectedEvent, JwksFetchEvent } from "./events.js";
 export type { JwksStatus } from "./jwks.js";
-export { isCorsPreflight } from "./cors.js";
-// For adapter authors: the pieces our Express, Koa and node:http adapters share.
-export { resolveAdapterInput, booleanOption } from "./adapter-options.js";
-export type { AdapterInput } from "./adapter-options.js";
-export { resolveMiddlewareOptions, type ResolvedMiddlewareOptions } from "./middleware-options.js";
-export { passageMark, passagesOf, requirementRefusal, missingPassageError, type Passage, type PassageMark } from "./passage.js";
+// Adapter authors: the kit the adapters share is at "@cognito-bearer/core/adapter".
+export { isCorsPreflight } from "./adapter/cors.js";

@@ -44,6 +44,8 @@ interface KeySet {
   refreshTimer: NodeJS.Timeout | undefined;
   refreshFailures: number;
   fetches: number;
+  /** A failed fetch was reported as a process warning, and no fetch has succeeded since. */
+  outageWarned: boolean;
 }
 
 export class JwksPolicy implements JwksCache {
@@ -71,6 +73,7 @@ export class JwksPolicy implements JwksCache {
         refreshTimer: undefined,
         refreshFailures: 0,
         fetches: 0,
+        outageWarned: false,
       });
     }
   }
@@ -184,6 +187,7 @@ export class JwksPolicy implements JwksCache {
     const inflight = fetchJwks(set.uri, set.policy).then(
       (keys) => {
         set.inflight = undefined;
+        set.outageWarned = false;
         this.install(set, keys);
         emit(this.onEvent, { type: "jwks_fetch", jwksUri: set.uri, trigger, ok: true, durationMs: performance.now() - started, keys: keys.size });
         return keys;
@@ -192,6 +196,7 @@ export class JwksPolicy implements JwksCache {
         set.inflight = undefined;
         const error = err instanceof Error ? err.message : "unknown error";
         emit(this.onEvent, { type: "jwks_fetch", jwksUri: set.uri, trigger, ok: false, durationMs: performance.now() - started, error });
+        if (this.onEvent === undefined) warnOutage(set, error);
         throw toAuthError(err, this.realm);
       },
     );
@@ -229,6 +234,24 @@ export class JwksPolicy implements JwksCache {
       this.scheduleRefresh(set, backoff);
     });
   }
+}
+
+/** The code of the process warning for a failed JWKS fetch (`process.on("warning", ...)`, `--disable-warning`). */
+export const JWKS_WARNING_CODE = "COGNITO_BEARER_JWKS_UNAVAILABLE";
+
+/**
+ * With no onEvent listener, an outage would show only as 503s at the clients
+ * and nothing on the server (a wrong jwksUri looks like "everything is 503,
+ * logs are empty"). Node's warning channel is written to stderr by default:
+ * once per outage, not once per request, and never with a token.
+ */
+function warnOutage(set: KeySet, error: string): void {
+  if (set.outageWarned) return;
+  set.outageWarned = true;
+  process.emitWarning(
+    `cognito-bearer: the JWKS at ${set.uri} could not be fetched (${error}); tokens whose signing key is not cached get 503 until a fetch succeeds`,
+    { code: JWKS_WARNING_CODE },
+  );
 }
 
 function sameKeyMaterial(a: UsableJwk, b: UsableJwk): boolean {

@@ -3,6 +3,8 @@
 import type { CognitoAuth } from "./auth.js";
 import { DEFAULT_REALM } from "./errors.js";
 import type { VerifyEvent } from "./events.js";
+import { OptionsError } from "./option-error.js";
+import { assertKnownKeys } from "./option-keys.js";
 import { normalizeRequirement, type AnyOrAll, type Requirement } from "./requirements.js";
 
 /** Signature algorithms aws-jwt-verify can check. Cognito signs with RS256. */
@@ -36,6 +38,12 @@ export interface VerifierOptions {
   clientId: string | readonly string[];
   /** Override the issuer (emulators, tests). Default: Cognito's issuer for the pool, in both formats. */
   issuer?: string;
+  /**
+   * Cognito's issuers never end in "/", so an `issuer` that does is refused as
+   * a typo (every token would fail "issuer is not accepted"). Set this when
+   * your (non-Cognito) issuer really ends in "/". Default false.
+   */
+  issuerEndsWithSlash?: boolean;
   /** Override the JWKS location. Default `${issuer}/.well-known/jwks.json`. */
   jwksUri?: string;
   /** Scopes every token must carry. A string or array means all of them; `{ anyOf }` one of them. */
@@ -103,18 +111,35 @@ export interface ResolvedOptions {
 /** Options that apply to the whole verifier, not to one pool. */
 const SHARED_KEYS = ["cache", "maxTokenLength", "realm", "isRevoked", "onEvent", "algorithms"] as const;
 
-export class OptionsError extends TypeError {
-  override readonly name = "OptionsError";
-  constructor(message: string) {
-    super(`cognito-bearer: ${message}`);
-  }
-}
+export { OptionsError };
+
+/** Every key of VerifierOptions: any other key is refused (see option-keys.ts). */
+export const VERIFIER_OPTION_KEYS = [
+  "userPoolId",
+  "clientId",
+  "issuer",
+  "issuerEndsWithSlash",
+  "jwksUri",
+  "scopes",
+  "groups",
+  "graceSeconds",
+  "algorithms",
+  "cache",
+  "jwks",
+  "maxTokenLength",
+  "realm",
+  "isRevoked",
+  "onEvent",
+] as const satisfies readonly (keyof VerifierOptions)[];
+const JWKS_OPTION_KEYS = ["maxAgeSeconds", "timeoutMs", "cooldownSeconds", "maxResponseBytes"] as const satisfies readonly (keyof JwksOptions)[];
+const CACHE_OPTION_KEYS = ["maxEntries", "maxBytes"] as const satisfies readonly (keyof TokenCacheOptions)[];
 
 export function resolveOptions(input: VerifierOptions | readonly VerifierOptions[]): ResolvedOptions {
   const list = Array.isArray(input) ? (input as readonly VerifierOptions[]) : [input as VerifierOptions];
   if (list.length === 0) throw new OptionsError("createVerifier() needs at least one user pool configuration");
   list.forEach((options, index) => {
     if (options === null || typeof options !== "object") throw new OptionsError(`options${at(list, index)} must be an object`);
+    assertKnownKeys(options, VERIFIER_OPTION_KEYS, Array.isArray(input) ? `[${index}].` : "", (key) => adapterOptionHint(key, Array.isArray(input)));
   });
   const first = list[0];
   for (let index = 1; index < list.length; index++) {
@@ -173,6 +198,12 @@ function resolveIssuers(options: VerifierOptions, where: string): IssuerPolicy[]
     }));
   }
   checkUrl(`issuer${where}`, issuer);
+  if (issuer.endsWith("/") && !booleanOption(`issuerEndsWithSlash${where}`, options.issuerEndsWithSlash)) {
+    throw new OptionsError(
+      `issuer${where} "${issuer}" ends with "/": a token's iss must match exactly, and Cognito's issuers have no trailing slash. ` +
+        `Remove it, or set issuerEndsWithSlash: true if your issuer really ends in "/"`,
+    );
+  }
   const resolvedJwksUri = jwksUri ?? `${issuer.replace(/\/+$/, "")}/.well-known/jwks.json`;
   checkUrl(`jwksUri${where}`, resolvedJwksUri, isCognitoHost(issuer));
   return [{ ...shared, issuer, jwksUri: resolvedJwksUri }];
@@ -214,6 +245,7 @@ function checkUrl(name: string, value: unknown, httpsOnly = false): void {
 
 function resolveJwks(jwks: JwksOptions | undefined, where: string): ResolvedJwksOptions {
   if (jwks !== undefined && (jwks === null || typeof jwks !== "object")) throw new OptionsError(`jwks${where} must be an object`);
+  if (jwks !== undefined) assertKnownKeys(jwks, JWKS_OPTION_KEYS, `jwks${where}.`);
   const d = DEFAULTS.jwks;
   return {
     maxAgeSeconds: positiveNumber(`jwks${where}.maxAgeSeconds`, jwks?.maxAgeSeconds, d.maxAgeSeconds),
@@ -227,6 +259,7 @@ function resolveCache(cache: VerifierOptions["cache"]): ResolvedCacheOptions | f
   if (cache === false) return false;
   if (cache === undefined || cache === true) return { ...DEFAULTS.cache };
   if (cache === null || typeof cache !== "object") throw new OptionsError("cache must be true, false or { maxEntries, maxBytes }");
+  assertKnownKeys(cache, CACHE_OPTION_KEYS, "cache.");
   return {
     maxEntries: positiveInteger("cache.maxEntries", cache.maxEntries, DEFAULTS.cache.maxEntries),
     maxBytes: positiveInteger("cache.maxBytes", cache.maxBytes, DEFAULTS.cache.maxBytes),
@@ -261,6 +294,24 @@ function requirementOption(value: Requirement | undefined, shorthand: AnyOrAll["
   } catch (err) {
     throw new OptionsError((err as Error).message.replace(/^cognito-bearer: /, ""));
   }
+}
+
+/**
+ * Keys that the adapters take (cognitoAuth, withCognitoAuth), found inside one
+ * pool's entry of an array, where they would otherwise be ignored.
+ */
+const ADAPTER_OPTION_KEYS = ["optional", "passErrors", "allowPreflight", "onError"];
+function adapterOptionHint(key: string, inArray: boolean): string | undefined {
+  if (!ADAPTER_OPTION_KEYS.includes(key)) return undefined;
+  return inArray
+    ? `"${key}" is an option of the middleware, not of one user pool: with several pools, pass it as the second argument, e.g. cognitoAuth([pool1, pool2], { ${key}: ... })`
+    : `"${key}" is an option of the middleware (cognitoAuth, withCognitoAuth), not of createVerifier()`;
+}
+
+function booleanOption(name: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== "boolean") throw new OptionsError(`${name} must be a boolean`);
+  return value;
 }
 
 function optionalFunction<T>(name: string, value: T): T {

@@ -34,8 +34,8 @@ describe("valid configurations", () => {
     expect(verifier.stats().jwks.map((j) => j.jwksUri)).toEqual(["http://127.0.0.1:9229/local_AbCd1234/.well-known/jwks.json"]);
   });
 
-  test("a trailing slash on the issuer does not double the JWKS path", () => {
-    const verifier = t.verifier({ ...LOCAL, issuer: `${LOCAL.issuer}/` });
+  test("an issuer that really ends in / (issuerEndsWithSlash) does not double the JWKS path", () => {
+    const verifier = t.verifier({ ...LOCAL, issuer: `${LOCAL.issuer}/`, issuerEndsWithSlash: true });
     expect(verifier.stats().jwks[0].jwksUri).toBe("http://127.0.0.1:9229/local_AbCd1234/.well-known/jwks.json");
   });
 
@@ -137,6 +137,44 @@ describe("issuer and jwksUri", () => {
   test("an https JWKS for a standard issuer is accepted", () => {
     const verifier = t.verifier({ userPoolId: STANDARD_POOL, clientId: "c", jwksUri: "https://keys.example.com/jwks.json" });
     expect(verifier.stats().jwks.map((j) => j.jwksUri)).toEqual(["https://keys.example.com/jwks.json"]);
+  });
+});
+
+describe("an issuer with a trailing slash", () => {
+  test("is refused at creation, saying why (every token's iss would fail to match)", () => {
+    refuses({ ...LOCAL, issuer: `${LOCAL.issuer}/` }, /issuer "http:\/\/127\.0\.0\.1:9229\/local_AbCd1234\/" ends with "\/".*Cognito's issuers have no trailing slash.*issuerEndsWithSlash: true/);
+    refuses({ userPoolId: STANDARD_POOL, clientId: "c", issuer: `${REGIONAL_ISSUER}/` }, /ends with "\/"/);
+  });
+
+  test("issuerEndsWithSlash must be a boolean", () => {
+    refuses({ ...LOCAL, issuer: `${LOCAL.issuer}/`, issuerEndsWithSlash: "yes" }, /issuerEndsWithSlash must be a boolean/);
+  });
+});
+
+describe("unknown options", () => {
+  test.each([
+    ["scope", { scope: "admin/write" }, /^cognito-bearer: unknown option "scope" \(did you mean "scopes"\?\)$/],
+    ["group", { group: "admin" }, /unknown option "group" \(did you mean "groups"\?\)/],
+    ["clientID", { clientID: "c" }, /unknown option "clientID" \(did you mean "clientId"\?\)/],
+    ["userPoolID", { userPoolID: "x" }, /did you mean "userPoolId"/],
+    ["jwksURI", { jwksURI: "https://x.example/jwks" }, /did you mean "jwksUri"/],
+    ["gracePeriod (no near key: the known ones are listed)", { gracePeriod: 5 }, /unknown option "gracePeriod" \(known options: userPoolId, clientId, .*onEvent/],
+    ["jwks.maxAge", { jwks: { maxAge: 10 } }, /unknown option "jwks\.maxAge" \(known options: maxAgeSeconds, timeoutMs/],
+    ["jwks.timeout", { jwks: { timeoutMS: 10 } }, /unknown option "jwks\.timeoutMS" \(did you mean "timeoutMs"\?\)/],
+    ["cache.maxEntry", { cache: { maxEntry: 10 } }, /unknown option "cache\.maxEntry" \(did you mean "maxEntries"\?\)/],
+    ["an adapter option", { optional: true }, /optional: "optional" is an option of the middleware \(cognitoAuth, withCognitoAuth\), not of createVerifier\(\)/],
+  ])("%s", (_name, options, message) => {
+    refuses({ ...LOCAL, ...options }, message);
+  });
+
+  test("in an entry of an array of pools, with the entry named", () => {
+    refuses([LOCAL, { ...LOCAL, issuer: "http://127.0.0.1:9229/other", scope: "a" }], /unknown option "\[1\]\.scope" \(did you mean "scopes"\?\)/);
+    refuses([{ ...LOCAL, optional: true }], /\[0\]\.optional: .* pass it as the second argument/);
+  });
+
+  test("options built by spreading other objects are checked the same way", () => {
+    const fromConfig = JSON.parse('{"userPoolId":"local_AbCd1234","clientId":"c","issuer":"http://127.0.0.1:9229/p","Groups":"admin"}');
+    refuses(fromConfig, /"Groups" \(did you mean "groups"\?\)/);
   });
 });
 

@@ -1,17 +1,12 @@
 // Express 4 and 5 middleware: request in, core call, response out. Every
 // decision about a token is made by the core verifier; this file only moves
 // the Authorization header in and writes core's answer out.
-import type { NextFunction, Request, RequestHandler, Response } from "express";
+import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from "express";
 import {
   errorResponse,
-  isCorsPreflight,
-  missingPassageError,
-  passageMark,
-  passagesOf,
+  isAuthError,
   requireGroups as groupsCheck,
   requireScopes as scopesCheck,
-  requirementRefusal,
-  resolveMiddlewareOptions,
   toAuthError,
   type AuthCheck,
   type AuthError,
@@ -20,6 +15,14 @@ import {
   type Verifier,
   type VerifierOptions,
 } from "@cognito-bearer/core";
+import {
+  isCorsPreflight,
+  missingPassageError,
+  passageMark,
+  passagesOf,
+  requirementRefusal,
+  resolveMiddlewareOptions,
+} from "@cognito-bearer/core/adapter";
 import type { CognitoAuthOptions } from "./options.js";
 
 declare global {
@@ -32,7 +35,7 @@ declare global {
 }
 
 export type { CognitoAuthOptions } from "./options.js";
-export { AuthError, createVerifier, isAuthError } from "@cognito-bearer/core";
+export { AuthError, createVerifier, isAuthError, OptionsError } from "@cognito-bearer/core";
 export type { CognitoAuth, CognitoAccessTokenClaims, Requirement, Verifier, VerifierOptions } from "@cognito-bearer/core";
 
 /** The middleware returned by cognitoAuth(), with the verifier it uses (for `warmup()`, `stats()`, `close()`). */
@@ -101,6 +104,33 @@ function requirementMiddleware(check: AuthCheck): RequestHandler {
     const refusal = requirementRefusal(check, passage, req.auth);
     if (refusal === undefined) return next();
     refuse(res, next, refusal, passage.passErrors);
+  };
+}
+
+/**
+ * The auth of a request that cognitoAuth() (not `optional`) let through, typed
+ * without a non-null assertion. Throws when the request has none: a route
+ * mounted without cognitoAuth() in front, an `optional` one, or a preflight.
+ */
+export function authOf(req: Request): CognitoAuth {
+  const auth = req.auth;
+  if (auth === undefined) {
+    throw new Error("cognito-bearer: authOf(req) found no auth: the route must run after cognitoAuth() (without optional)");
+  }
+  return auth;
+}
+
+/**
+ * An error handler that answers AuthErrors as cognitoAuth() does (status,
+ * WWW-Authenticate, Retry-After, JSON body) and passes every other error on.
+ * For `passErrors: true`: Express's default handler would answer an HTML page
+ * (with a stack trace outside production) and log a stack trace per refused
+ * token. Mount it after your routes: `app.use(authErrorHandler())`.
+ */
+export function authErrorHandler(): ErrorRequestHandler {
+  return function cognitoAuthErrorHandler(err: unknown, req: Request, res: Response, next: NextFunction): void {
+    if (!isAuthError(err)) return next(err);
+    refuse(res, next, err, false);
   };
 }
 

@@ -4,14 +4,8 @@
 import type { Context, Middleware, Next } from "koa";
 import {
   errorResponse,
-  isCorsPreflight,
-  missingPassageError,
-  passageMark,
-  passagesOf,
   requireGroups as groupsCheck,
   requireScopes as scopesCheck,
-  requirementRefusal,
-  resolveMiddlewareOptions,
   toAuthError,
   type AuthCheck,
   type AuthError,
@@ -20,6 +14,14 @@ import {
   type Verifier,
   type VerifierOptions,
 } from "@cognito-bearer/core";
+import {
+  isCorsPreflight,
+  missingPassageError,
+  passageMark,
+  passagesOf,
+  requirementRefusal,
+  resolveMiddlewareOptions,
+} from "@cognito-bearer/core/adapter";
 import type { CognitoAuthOptions } from "./options.js";
 
 /** What cognitoAuth() adds to `ctx.state`; include it in your own state type: `new Koa<MyState & CognitoAuthState>()`. */
@@ -34,7 +36,7 @@ declare module "koa" {
 }
 
 export type { CognitoAuthOptions } from "./options.js";
-export { AuthError, createVerifier, isAuthError } from "@cognito-bearer/core";
+export { AuthError, createVerifier, isAuthError, OptionsError } from "@cognito-bearer/core";
 export type { CognitoAuth, CognitoAccessTokenClaims, Requirement, Verifier, VerifierOptions } from "@cognito-bearer/core";
 
 /** The middleware returned by cognitoAuth(), with the verifier it uses (for `warmup()`, `stats()`, `close()`). */
@@ -104,6 +106,19 @@ function requirementMiddleware(check: AuthCheck): Middleware {
     if (refusal === undefined) return next();
     return refuse(ctx, refusal, passage.passErrors);
   };
+}
+
+/**
+ * The auth of a context that cognitoAuth() (not `optional`) let through, typed
+ * without a non-null assertion. Throws when the context has none: a route
+ * mounted without cognitoAuth() in front, an `optional` one, or a preflight.
+ */
+export function authOf(ctx: { state: CognitoAuthState }): CognitoAuth {
+  const auth = ctx.state.auth;
+  if (auth === undefined) {
+    throw new Error("cognito-bearer: authOf(ctx) found no auth: the route must run after cognitoAuth() (without optional)");
+  }
+  return auth;
 }
 
 function refuse(ctx: Context, error: AuthError, passErrors: boolean): void {

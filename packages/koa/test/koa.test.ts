@@ -4,7 +4,10 @@
 // test/contract.
 import Koa3, { type Middleware } from "koa";
 import Koa2 from "koa2";
+import request from "supertest";
+import { createTestIssuer, type TestIssuer } from "@cognito-bearer/testing";
 import { describeMiddlewareAdapter, type AppOf } from "../../../test/support/middleware-suite.js";
+import { closedAfterEach } from "../../../test/support/resources.js";
 import * as adapter from "../src/index.js";
 
 /** The suite's app: `onError` (if given) around everything, the chain, then a middleware that answers `respond(ctx.state.auth)`. */
@@ -47,4 +50,35 @@ describeMiddlewareAdapter(adapter, {
   },
   // An AuthError is `expose`d: Koa answers with its message, which is safe to show.
   defaultErrorBody: "message",
+});
+
+describe("authOf", () => {
+  const r = closedAfterEach();
+  let issuer: TestIssuer;
+  beforeAll(async () => {
+    issuer = await createTestIssuer();
+  });
+  afterAll(() => issuer.close());
+
+  test("reads the auth of a guarded context, and throws a clear error where there is none", async () => {
+    const app = new Koa3();
+    app.use(async (ctx, next) => {
+      try {
+        await next();
+      } catch (err) {
+        ctx.status = 500;
+        ctx.body = { app: (err as Error).message };
+      }
+    });
+    app.use(r.track(adapter.cognitoAuth(issuer.verifierOptions, { optional: true })));
+    app.use((ctx) => {
+      ctx.body = { username: adapter.authOf(ctx).username };
+    });
+    const url = await r.serve(app.callback());
+    const ok = await request(url).get("/").set("Authorization", `Bearer ${issuer.mintAccessToken({ username: "dana" })}`);
+    expect([ok.status, ok.body]).toEqual([200, { username: "dana" }]);
+    const anonymous = await request(url).get("/");
+    expect(anonymous.status).toBe(500);
+    expect(anonymous.body.app).toMatch(/authOf\(ctx\) found no auth/);
+  });
 });

@@ -4,21 +4,20 @@
 // taking the process down.
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import {
-  booleanOption,
   errorResponse,
   isAuthError,
-  isCorsPreflight,
   isVerifier,
   toAuthError,
   type CognitoAuth,
   type Verifier,
   type VerifierOptions,
 } from "@cognito-bearer/core";
+import { booleanOption, isCorsPreflight } from "@cognito-bearer/core/adapter";
 import { resolveAdapter, type WithCognitoAuthOptions } from "./options.js";
 import { rawAuthorization } from "./raw-headers.js";
 
 export type { WithCognitoAuthOptions } from "./options.js";
-export { AuthError, createVerifier, isAuthError, isCorsPreflight, requireGroups, requireScopes } from "@cognito-bearer/core";
+export { AuthError, createVerifier, isAuthError, isCorsPreflight, OptionsError, requireGroups, requireScopes } from "@cognito-bearer/core";
 export type { AuthCheck, CognitoAuth, CognitoAccessTokenClaims, Requirement, Verifier, VerifierOptions } from "@cognito-bearer/core";
 
 /** Anything shaped like an IncomingMessage: only `headers` (and `method`, for preflights) are read. */
@@ -51,6 +50,11 @@ export function withCognitoAuth(
   options: (VerifierOptions & WithCognitoAuthOptions) | readonly VerifierOptions[] | Verifier,
   handler: AuthenticatedHandler,
   adapterOptions: WithCognitoAuthOptions & { optional?: false; allowPreflight: false },
+): CognitoRequestListener;
+export function withCognitoAuth(
+  options: VerifierOptions & WithCognitoAuthOptions & { optional?: false; allowPreflight: false },
+  handler: AuthenticatedHandler,
+  adapterOptions?: WithCognitoAuthOptions & { optional?: false; allowPreflight?: false },
 ): CognitoRequestListener;
 export function withCognitoAuth(
   options: (VerifierOptions & WithCognitoAuthOptions) | readonly VerifierOptions[] | Verifier,

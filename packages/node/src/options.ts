@@ -2,7 +2,8 @@
 // adapter's own options mixed in; this splits them and creates the verifier
 // once, so that a misconfiguration throws where the listener is created.
 import type { IncomingMessage } from "node:http";
-import { booleanOption, OptionsError, resolveAdapterInput, type Verifier, type VerifierOptions } from "@cognito-bearer/core";
+import { OptionsError, type Verifier, type VerifierOptions } from "@cognito-bearer/core";
+import { booleanOption, resolveAdapterInput } from "@cognito-bearer/core/adapter";
 
 export interface WithCognitoAuthOptions {
   /** Call the handler for requests without credentials too, with `auth` undefined; bad credentials are still refused. Default false. */

@@ -227,6 +227,13 @@ describe("withCognitoAuth", () => {
       "onError must be a function",
     );
   });
+
+  test("a misspelled option is refused with the option meant, in either argument", () => {
+    expect(() => withCognitoAuth({ ...issuer.verifierOptions, scope: "orders/read" } as never, echoSub)).toThrow(/"scope" \(did you mean "scopes"\?\)/);
+    expect(() => withCognitoAuth({ ...issuer.verifierOptions, alowPreflight: false } as never, echoSub)).toThrow(/did you mean "allowPreflight"/);
+    expect(() => withCognitoAuth(issuer.verifierOptions, echoSub, { onerror: () => undefined } as never)).toThrow(/did you mean "onError"/);
+    expect(() => withCognitoAuth([{ ...issuer.verifierOptions, onError: () => undefined }] as never, echoSub)).toThrow(OptionsError);
+  });
 });
 
 describe("authenticate", () => {

@@ -1,7 +1,17 @@
 // Compiled, never run: what users write must typecheck without casts, and
 // what is wrong must not (each @ts-expect-error fails the build if unneeded).
 import express, { type Request } from "express";
-import { cognitoAuth, createVerifier, requireGroups, requireScopes, type CognitoAuth, type CognitoAuthMiddleware } from "../../src/index.js";
+import {
+  authErrorHandler,
+  authOf,
+  cognitoAuth,
+  createVerifier,
+  OptionsError,
+  requireGroups,
+  requireScopes,
+  type CognitoAuth,
+  type CognitoAuthMiddleware,
+} from "../../src/index.js";
 
 const app = express();
 const auth: CognitoAuthMiddleware = cognitoAuth({ userPoolId: "eu-west-1_AbCdEf123", clientId: "client", optional: true });
@@ -16,6 +26,14 @@ app.get("/me", requireScopes("orders/read"), requireGroups({ allOf: ["admin", "s
   const exp: number | undefined = req.auth?.claims.exp;
   res.json({ sub, scopes, username, exp });
 });
+
+// authOf(req) reads the auth of a guarded route without a non-null assertion.
+app.get("/guarded", (req, res) => {
+  const sub: string = authOf(req).sub;
+  res.json({ sub });
+});
+app.use(authErrorHandler());
+void (new OptionsError("x") instanceof TypeError);
 
 export function handler(req: Request): CognitoAuth | undefined {
   // @ts-expect-error req.auth is undefined on anonymous requests and preflights

@@ -1,7 +1,7 @@
 // Compiled, never run: what users write must typecheck without casts, and
 // what is wrong must not (each @ts-expect-error fails the build if unneeded).
 import Koa from "koa";
-import { cognitoAuth, createVerifier, requireGroups, requireScopes, type CognitoAuth, type CognitoAuthMiddleware, type CognitoAuthState } from "../../src/index.js";
+import { authOf, cognitoAuth, createVerifier, OptionsError, requireGroups, requireScopes, type CognitoAuth, type CognitoAuthMiddleware, type CognitoAuthState } from "../../src/index.js";
 
 const app = new Koa();
 const auth: CognitoAuthMiddleware = cognitoAuth({ userPoolId: "eu-west-1_AbCdEf123", clientId: "client", optional: true });
@@ -22,6 +22,13 @@ app.use((ctx) => {
   ctx.state.auth = { sub: "forged" };
   ctx.body = { sub, groups, maybe, required };
 });
+
+// authOf(ctx) reads the auth of a guarded route without a non-null assertion.
+app.use((ctx) => {
+  const sub: string = authOf(ctx).sub;
+  ctx.body = { sub };
+});
+void (new OptionsError("x") instanceof TypeError);
 
 // An app with its own state type adds CognitoAuthState to it.
 interface AppState {

@@ -30,6 +30,11 @@ withCognitoAuth(options, async (_req, res, auth) => {
   res.end(auth.username ?? "");
 }, { allowPreflight: false, optional: false, onError: (err, req) => console.error(req.url, err) });
 
+// allowPreflight: false mixed into the first argument narrows auth just the same.
+withCognitoAuth({ ...options, allowPreflight: false }, (_req, res, auth) => res.end(auth.sub));
+// @ts-expect-error optional mixed into the first argument may be anonymous
+withCognitoAuth({ ...options, allowPreflight: false, optional: true }, (_req, res, auth: CognitoAuth) => res.end(auth.sub));
+
 // @ts-expect-error optional requests may be anonymous
 withCognitoAuth(options, (_req, res, auth: CognitoAuth) => res.end(auth.sub), { allowPreflight: false, optional: true });
 // @ts-expect-error preflights arrive unauthenticated by default

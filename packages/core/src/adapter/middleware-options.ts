@@ -2,9 +2,9 @@
 // same defaults and the same validation, so that an app behaves the same on
 // either framework. Each adapter documents them in its own terms (`req.auth`,
 // `ctx.state.auth`); the node:http adapter has options of its own.
-import { booleanOption, resolveAdapterInput } from "./adapter-options.js";
-import type { VerifierOptions } from "./options.js";
-import type { Verifier } from "./verifier.js";
+import { booleanOption, resolveAdapterInput } from "./input.js";
+import type { VerifierOptions } from "../options.js";
+import type { Verifier } from "../verifier.js";
 
 export interface ResolvedMiddlewareOptions {
   verifier: Verifier;

@@ -3,8 +3,9 @@
 // plus an optional second argument of adapter options. Splitting them lives
 // here, once, so that every adapter creates its verifier the same way and a
 // misconfiguration throws where the middleware is created.
-import { OptionsError, type VerifierOptions } from "./options.js";
-import { createVerifier, isVerifier, type Verifier } from "./verifier.js";
+import { assertKnownKeys } from "../option-keys.js";
+import { OptionsError, VERIFIER_OPTION_KEYS, type VerifierOptions } from "../options.js";
+import { createVerifier, isVerifier, type Verifier } from "../verifier.js";
 
 export interface AdapterInput<K extends string> {
   verifier: Verifier;
@@ -20,11 +21,20 @@ export function resolveAdapterInput<K extends string>(
   if (adapterOptions !== undefined && (adapterOptions === null || typeof adapterOptions !== "object")) {
     throw new OptionsError("the adapter options must be an object");
   }
+  if (adapterOptions !== undefined) {
+    assertKnownKeys(adapterOptions, adapterKeys, "", (key) =>
+      (VERIFIER_OPTION_KEYS as readonly string[]).includes(key)
+        ? `"${key}" is an option of the verifier: put it in the first argument (or in createVerifier())`
+        : undefined,
+    );
+  }
   let verifier: Verifier;
   const options: Partial<Record<K, unknown>> = {};
   if (isVerifier(input)) {
     verifier = input;
   } else if (input !== null && typeof input === "object" && !Array.isArray(input)) {
+    // Checked here, against both lists, so that a typo of an adapter option is named too.
+    assertKnownKeys(input, [...VERIFIER_OPTION_KEYS, ...adapterKeys], "");
     const verifierOptions: Record<string, unknown> = { ...input };
     for (const key of adapterKeys) {
       options[key] = verifierOptions[key];

@@ -4,9 +4,9 @@
 // tells the checks after it the challenge realm and error style to answer with,
 // and that a CORS preflight went by unauthenticated. What a check then decides
 // lives here; each adapter only reads the mark and writes the answer out.
-import type { CognitoAuth } from "./auth.js";
-import { toAuthError, type AuthError } from "./errors.js";
-import type { AuthCheck } from "./requirements.js";
+import type { CognitoAuth } from "../auth.js";
+import { toAuthError, type AuthError } from "../errors.js";
+import type { AuthCheck } from "../requirements.js";
 
 /** What cognitoAuth() leaves on a request for the route-level checks after it. */
 export interface Passage {

@@ -1,0 +1,6 @@
+// @cognito-bearer/core/adapter: the kit our Express, Koa and node:http adapters
+// share, for adapter authors. Applications need only the main entry.
+export { resolveAdapterInput, booleanOption, type AdapterInput } from "./input.js";
+export { resolveMiddlewareOptions, type ResolvedMiddlewareOptions } from "./middleware-options.js";
+export { passageMark, passagesOf, requirementRefusal, missingPassageError, type Passage, type PassageMark } from "./passage.js";
+export { isCorsPreflight } from "./cors.js";
