@@ -1,9 +1,13 @@
 // Checks every published package as users receive it: publint for the
 // package.json (exports, files, types), and @arethetypeswrong/cli for the types
 // that `require` (node10, node16-CJS) and `import` (node16-ESM, bundler) users
-// resolve. Run after `pnpm build`.
+// resolve; then the tarball itself, as `pnpm publish` would make it: LICENSE,
+// README and dist inside, a manifest that names the repository and carries no
+// script of this workspace, README links that work on the registry's page.
+// Run after `pnpm build`.
 import { spawnSync } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -23,5 +27,48 @@ for (const name of packages) {
       console.log(stdout, stderr);
     }
   }
+}
+/** What is wrong with the packed tarball of `dir`, as a list of sentences (empty when all is well). */
+function tarballProblems(dir) {
+  const out = mkdtempSync(join(tmpdir(), "cognito-bearer-pack-"));
+  try {
+    const packed = spawnSync("pnpm", ["pack", "--pack-destination", out], { cwd: dir, encoding: "utf8" });
+    if (packed.status !== 0) return [`pnpm pack failed: ${packed.stderr}`];
+    const tarball = join(out, readdirSync(out).find((file) => file.endsWith(".tgz")));
+    const tar = (...args) => spawnSync("tar", [...args, tarball], { encoding: "utf8" }).stdout;
+    const files = tar("-tzf").split("\n").filter(Boolean);
+    const manifest = JSON.parse(spawnSync("tar", ["-xzOf", tarball, "package/package.json"], { encoding: "utf8" }).stdout);
+    const readme = spawnSync("tar", ["-xzOf", tarball, "package/README.md"], { encoding: "utf8" }).stdout;
+    const problems = [];
+    for (const file of ["package/LICENSE", "package/README.md", "package/package.json"]) {
+      if (!files.includes(file)) problems.push(`${file} is missing`);
+    }
+    if (!files.some((file) => file.startsWith("package/dist/esm/")) || !files.some((file) => file.startsWith("package/dist/cjs/"))) {
+      problems.push("dist/esm or dist/cjs is missing");
+    }
+    for (const file of files) if (/\/(test|src)\//.test(file) || file.endsWith(".test.js")) problems.push(`${file} should not be published`);
+    if (manifest.scripts !== undefined) problems.push(`the manifest has scripts (${Object.keys(manifest.scripts).join(", ")})`);
+    if (!manifest.repository?.url || !manifest.repository?.directory) problems.push("repository (with directory) is missing");
+    if (!manifest.homepage) problems.push("homepage is missing");
+    if (!manifest.bugs?.url) problems.push("bugs is missing");
+    if (manifest.license !== "Apache-2.0") problems.push(`license is ${manifest.license}`);
+    for (const [name, range] of Object.entries({ ...manifest.dependencies, ...manifest.peerDependencies })) {
+      if (String(range).startsWith("workspace:")) problems.push(`${name} is still ${range}`);
+    }
+    // Relative links resolve against the registry's page, not the repository.
+    for (const [, target] of readme.matchAll(/\]\(([^)]+)\)/g)) {
+      if (!/^(https?:|mailto:|#)/.test(target)) problems.push(`README link "${target}" is relative`);
+    }
+    return problems;
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+for (const name of packages) {
+  const problems = tarballProblems(join(root, "packages", name));
+  console.log(`${problems.length === 0 ? "ok  " : "FAIL"} tarball @cognito-bearer/${name}`);
+  for (const problem of problems) console.log(`     ${problem}`);
+  if (problems.length > 0) failed = true;
 }
 process.exit(failed ? 1 : 0);

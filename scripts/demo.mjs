@@ -77,7 +77,7 @@ async function startExample(issuer, port = "0") {
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { url, child, exited, stop };
+  return { url, child, exited, stop, stderr: () => stderr };
 }
 
 let failures = 0;
@@ -172,6 +172,10 @@ async function main() {
       expect: 503,
       note: "(a 401 would make clients drop a perfectly good session because of a server-side fault)",
     });
+    const logged = cold.stderr().split("\n").find((line) => line.startsWith("jwks_fetch failed"));
+    say(`    ${dim("the server's log says why:")} ${logged ?? red("(nothing logged)")}`);
+    if (logged === undefined) failures++;
+    say();
     await cold.stop();
     await coldIssuer.close();
 

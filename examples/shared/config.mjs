@@ -42,8 +42,20 @@ export function configFromEnv(env = process.env) {
     port,
     host: get("HOST") ?? "127.0.0.1",
     /** Options for createVerifier() / cognitoAuth() of @cognito-bearer/*. */
-    cognito: { userPoolId, clientId: clientIds, issuer: get("COGNITO_ISSUER"), jwksUri: get("COGNITO_JWKS_URI") },
+    cognito: { userPoolId, clientId: clientIds, issuer: get("COGNITO_ISSUER"), jwksUri: get("COGNITO_JWKS_URI"), onEvent: logJwksFailure },
   };
+}
+
+/**
+ * The verifier's onEvent hook: a failed JWKS fetch is logged, because it is
+ * why clients get 503 (a wrong COGNITO_JWKS_URI, Cognito unreachable). The
+ * event names the URL and the cause, never a token.
+ * @param {import("@cognito-bearer/core").VerifyEvent} event
+ */
+export function logJwksFailure(event) {
+  if (event.type === "jwks_fetch" && !event.ok) {
+    console.error(`jwks_fetch failed (${event.trigger}, ${Math.round(event.durationMs)} ms): ${event.jwksUri}: ${event.error}`);
+  }
 }
 
 /**
