@@ -54,6 +54,7 @@ export type RejectReason =
   | "wrong_token_use"
   | "invalid_claims"
   | "revoked"
+  | "not_revocable"
   | "insufficient_scope"
   | "insufficient_group"
   | "jwks_unavailable"
@@ -88,6 +89,7 @@ const REASONS: Record<RejectReason, ReasonSpec> = {
   wrong_token_use: { status: 401, code: "invalid_token", description: "The token is not an access token" },
   invalid_claims: { status: 401, code: "invalid_token", description: "The access token claims are invalid" },
   revoked: { status: 401, code: "invalid_token", description: "The access token has been revoked" },
+  not_revocable: { status: 401, code: "invalid_token", description: "The access token cannot be checked for revocation (no origin_jti)" },
   insufficient_scope: { status: 403, code: "insufficient_scope", description: "The access token lacks a required scope" },
   insufficient_group: { status: 403, code: "insufficient_scope", description: "The user is not in a required group" },
   jwks_unavailable: { status: 503, code: "temporarily_unavailable", description: "The token signing keys are temporarily unavailable" },

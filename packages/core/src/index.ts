@@ -12,5 +12,7 @@ export { requireScopes, requireGroups } from "./requirements.js";
 export type { Requirement, AuthCheck } from "./requirements.js";
 export type { VerifyEvent, VerifiedEvent, RejectedEvent, JwksFetchEvent } from "./events.js";
 export type { JwksStatus } from "./jwks.js";
+export { createMemoryRevocationList } from "./revocation/memory.js";
+export type { RevocationList, RevocationListOptions, RevocationStats, RevocationVerdict, RevokeUserOptions } from "./revocation/list.js";
 // Adapter authors: the kit the adapters share is at "@cognito-bearer/core/adapter".
 export { isCorsPreflight } from "./adapter/cors.js";

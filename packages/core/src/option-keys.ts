@@ -25,7 +25,7 @@ export function assertKnownKeys(
   }
 }
 
-/** The known key closest to `key`: same letters in another case, a missing or extra "s", or a small edit distance. */
+/** The known key closest to `key`: same letters in another case, one the start of the other, or a small edit distance. */
 export function closestKey(key: string, known: readonly string[]): string | undefined {
   const lower = key.toLowerCase();
   let best: string | undefined;
@@ -33,6 +33,8 @@ export function closestKey(key: string, known: readonly string[]): string | unde
   for (const candidate of known) {
     const candidateLower = candidate.toLowerCase();
     if (candidateLower === lower) return candidate;
+    // A unit or plural left off or added: `maxAge` for `maxAgeSeconds`, `timeoutMsec` for `timeoutMs`.
+    if (lower.length >= 4 && candidateLower.length >= 4 && (candidateLower.startsWith(lower) || lower.startsWith(candidateLower))) return candidate;
     const distance = editDistance(lower, candidateLower);
     // A third of the longer word, at most three edits: a typo, not another word.
     if (distance <= Math.min(3, Math.floor(Math.max(key.length, candidate.length) / 3)) && distance < bestDistance) {

@@ -1,6 +1,7 @@
 // Option types, their documented defaults, and validation that fails at
 // createVerifier() with a message naming the option, never at the first request.
 import type { CognitoAuth } from "./auth.js";
+import { isRevocationList, type RevocationList } from "./revocation/list.js";
 import { DEFAULT_REALM } from "./errors.js";
 import type { VerifyEvent } from "./events.js";
 import { OptionsError } from "./option-error.js";
@@ -67,6 +68,14 @@ export interface VerifierOptions {
    * token (401). A throw or rejection answers 503, never 401. Shared by all pools.
    */
   isRevoked?: (auth: CognitoAuth) => boolean | Promise<boolean>;
+  /**
+   * A revocation list (`createMemoryRevocationList()`, or
+   * `createRedisRevocationList()` of @cognito-bearer/redis), consulted on
+   * every request, cached token or not, without I/O: a revoked token gets 401,
+   * a shared list out of touch beyond its bound 503. Shared by all pools; the
+   * verifier does not close it.
+   */
+  revocations?: RevocationList;
   /** Receives an event per verification outcome and JWKS fetch (never the token). Shared by all pools. */
   onEvent?: (event: VerifyEvent) => void;
 }
@@ -105,11 +114,12 @@ export interface ResolvedOptions {
   maxTokenLength: number;
   realm: string;
   isRevoked: VerifierOptions["isRevoked"];
+  revocations: RevocationList | undefined;
   onEvent: VerifierOptions["onEvent"];
 }
 
 /** Options that apply to the whole verifier, not to one pool. */
-const SHARED_KEYS = ["cache", "maxTokenLength", "realm", "isRevoked", "onEvent", "algorithms"] as const;
+const SHARED_KEYS = ["cache", "maxTokenLength", "realm", "isRevoked", "revocations", "onEvent", "algorithms"] as const;
 
 export { OptionsError };
 
@@ -129,6 +139,7 @@ export const VERIFIER_OPTION_KEYS = [
   "maxTokenLength",
   "realm",
   "isRevoked",
+  "revocations",
   "onEvent",
 ] as const satisfies readonly (keyof VerifierOptions)[];
 const JWKS_OPTION_KEYS = ["maxAgeSeconds", "timeoutMs", "cooldownSeconds", "maxResponseBytes"] as const satisfies readonly (keyof JwksOptions)[];
@@ -162,6 +173,7 @@ export function resolveOptions(input: VerifierOptions | readonly VerifierOptions
     maxTokenLength: positiveInteger("maxTokenLength", first.maxTokenLength, DEFAULTS.maxTokenLength),
     realm: resolveRealm(first.realm),
     isRevoked: optionalFunction("isRevoked", first.isRevoked),
+    revocations: resolveRevocations(first.revocations),
     onEvent: optionalFunction("onEvent", first.onEvent),
   };
 }
@@ -311,6 +323,14 @@ function adapterOptionHint(key: string, inArray: boolean): string | undefined {
 function booleanOption(name: string, value: unknown): boolean {
   if (value === undefined) return false;
   if (typeof value !== "boolean") throw new OptionsError(`${name} must be a boolean`);
+  return value;
+}
+
+function resolveRevocations(value: unknown): RevocationList | undefined {
+  if (value === undefined) return undefined;
+  if (!isRevocationList(value)) {
+    throw new OptionsError("revocations must be a revocation list (createMemoryRevocationList(), or createRedisRevocationList() of @cognito-bearer/redis)");
+  }
   return value;
 }
 

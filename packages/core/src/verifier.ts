@@ -231,8 +231,13 @@ class CognitoVerifier implements Verifier {
     return auth;
   }
 
-  /** Checks that apply to every request, cached or not: requirements, then revocation. */
+  /** Checks that apply to every request, cached or not: the revocation list, requirements, then the isRevoked hook. */
   private accept(auth: CognitoAuth, policy: IssuerPolicy, started: number, cached: boolean): CognitoAuth | Promise<CognitoAuth> {
+    const revocations = this.options.revocations;
+    if (revocations !== undefined) {
+      const verdict = revocations.check(auth.claims);
+      if (verdict !== undefined) throw new AuthError(verdict === "unavailable" ? "revocation_check_failed" : verdict, { realm: this.realm });
+    }
     assertRequirements(auth, policy.scopes, policy.groups, this.realm);
     const isRevoked = this.options.isRevoked;
     if (isRevoked !== undefined) {

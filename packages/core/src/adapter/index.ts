@@ -4,3 +4,8 @@ export { resolveAdapterInput, booleanOption, type AdapterInput } from "./input.j
 export { resolveMiddlewareOptions, type ResolvedMiddlewareOptions } from "./middleware-options.js";
 export { passageMark, passagesOf, requirementRefusal, missingPassageError, type Passage, type PassageMark } from "./passage.js";
 export { isCorsPreflight } from "./cors.js";
+// For packages that back a shared revocation list (@cognito-bearer/redis): the
+// local mirror every check reads, and the entries the revoke methods make.
+export { RevocationEntries, entryFor, resolveRevocationOptions, REVOCATION_DEFAULTS } from "../revocation/entries.js";
+export type { RevocationEntry, ResolvedRevocationOptions } from "../revocation/entries.js";
+export { isRevocationList } from "../revocation/list.js";
