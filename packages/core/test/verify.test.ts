@@ -31,8 +31,9 @@ describe("a valid access token", () => {
 
     const auth = await verifier.verify(token);
 
+    // `token` is there, readable by name, but not enumerable (see auth-object.test.ts).
+    expect(auth.token).toBe(token);
     expect(auth).toEqual({
-      token,
       claims,
       sub: claims.sub,
       username: "test-user",

@@ -131,14 +131,6 @@ export class RevocationEntries {
     if (now >= this.nextSweepAt) this.sweep(now);
   }
 
-  /** Replace every entry (a shared list reloading its mirror). */
-  replace(entries: Iterable<RevocationEntry>, now = Date.now()): void {
-    this.sessions.clear();
-    this.tokens.clear();
-    this.users.clear();
-    for (const entry of entries) this.add(entry, now);
-  }
-
   sweep(now = Date.now()): void {
     this.nextSweepAt = now + SWEEP_INTERVAL_MS;
     for (const map of [this.sessions, this.tokens]) for (const [id, expiresAt] of map) if (expiresAt <= now) map.delete(id);

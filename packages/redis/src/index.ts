@@ -1,0 +1,3 @@
+// @cognito-bearer/redis: a revocation list shared by every instance through Redis.
+export { createRedisRevocationList, RevocationUnavailableError } from "./revocation-list.js";
+export type { RedisRevocationList, RedisRevocationListOptions, RedisRevocationEvent, RedisClientLike } from "./revocation-list.js";

@@ -1,0 +1,231 @@
+// createRedisRevocationList: a revocation list shared by every instance of an
+// API through Redis, checked locally.
+//
+// Each instance keeps a mirror of the list in memory (core's
+// RevocationEntries), so the verifier's check is a Map lookup, never I/O. The
+// mirror is loaded when the subscriber connects and kept current by pub/sub.
+// Pub/sub delivers at most once: a message sent while this instance was
+// disconnected is lost, so every reconnection reloads the whole list. A reload
+// adds to the mirror and never removes from it (entries only ever leave by
+// expiring), so a Redis restarted empty does not make this instance forget a
+// revocation it knew, and a message arriving during a reload is kept.
+//
+// Heartbeats published every few seconds prove the path from Redis to the
+// mirror works. When none has arrived for `maxStalenessSeconds` (Redis down,
+// hung, or partitioned), the mirror may be missing revocations: the check then
+// answers "unavailable" (503, never 401) unless `onUnavailable: "allow"`.
+import {
+  entryFor,
+  resolveRevocationOptions,
+  RevocationEntries,
+  type RevocationEntry,
+} from "@cognito-bearer/core/adapter";
+import { OptionsError, type RevocationList, type RevocationListOptions, type RevocationStats } from "@cognito-bearer/core";
+import { createClient } from "redis";
+import { parseMessage, RevocationStore, type CommandClient } from "./store.js";
+
+/** The node-redis client this package needs: the official `redis` package, version 5 or 6. */
+export interface RedisClientLike extends CommandClient {
+  readonly isOpen: boolean;
+  connect(): Promise<unknown>;
+  duplicate(): RedisClientLike;
+  subscribe(channel: string, listener: (message: string) => void): Promise<void>;
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  off(event: string, listener: (...args: any[]) => void): unknown;
+  destroy(): void;
+}
+
+export interface RedisRevocationListOptions extends RevocationListOptions {
+  /** `redis://…` URL: the list creates (and closes) its own connections. */
+  url?: string;
+  /** Or your connected node-redis client: commands go through it; the list subscribes on a duplicate of it and leaves yours open. */
+  client?: RedisClientLike;
+  /** Prefix of the list's keys and pub/sub channel. Default "cognito-bearer:revocations:". */
+  keyPrefix?: string;
+  /** How long the mirror may go without hearing from Redis before checks answer 503. Default 30. */
+  maxStalenessSeconds?: number;
+  /** Beyond the staleness bound: "reject" (503, the default) or "allow" (check the possibly stale mirror only). */
+  onUnavailable?: "reject" | "allow";
+  /** A revoke call that Redis has not acknowledged after this long rejects. Default 2000. */
+  commandTimeoutMs?: number;
+  /** Told when the mirror is loaded (`reloaded`, with the entry count) and when Redis fails (`error`). */
+  onEvent?: (event: RedisRevocationEvent) => void;
+}
+
+export type RedisRevocationEvent =
+  | { type: "reloaded"; entries: number; durationMs: number }
+  | { type: "error"; error: string };
+
+/** A revocation list backed by Redis; `ready()` resolves once the mirror is first loaded. */
+export interface RedisRevocationList extends RevocationList {
+  ready(): Promise<void>;
+}
+
+/** A revoke call could not be stored in Redis: it applies on this instance only. */
+export class RevocationUnavailableError extends Error {
+  override readonly name = "RevocationUnavailableError";
+  readonly code = "REVOCATION_UNAVAILABLE";
+}
+
+const OWN_KEYS = ["url", "client", "keyPrefix", "maxStalenessSeconds", "onUnavailable", "commandTimeoutMs", "onEvent"];
+const DEFAULTS = { keyPrefix: "cognito-bearer:revocations:", maxStalenessSeconds: 30, commandTimeoutMs: 2000 } as const;
+/** Delay before retrying a failed reload. */
+const RELOAD_RETRY_MS = 500;
+
+export function createRedisRevocationList(options: RedisRevocationListOptions): RedisRevocationList {
+  const shared = resolveRevocationOptions(options, OWN_KEYS);
+  const { url, client: given, onEvent } = options;
+  if ((url === undefined) === (given === undefined)) throw new OptionsError("createRedisRevocationList() needs either url or client");
+  if (url !== undefined && (typeof url !== "string" || !/^rediss?:\/\//.test(url))) throw new OptionsError(`url must be a redis:// or rediss:// URL`);
+  if (given !== undefined && (typeof given?.sendCommand !== "function" || typeof given.duplicate !== "function")) {
+    throw new OptionsError("client must be a node-redis client (createClient() of the redis package)");
+  }
+  const keyPrefix = options.keyPrefix ?? DEFAULTS.keyPrefix;
+  if (typeof keyPrefix !== "string") throw new OptionsError("keyPrefix must be a string");
+  const boundMs = positive("maxStalenessSeconds", options.maxStalenessSeconds, DEFAULTS.maxStalenessSeconds) * 1000;
+  const timeoutMs = positive("commandTimeoutMs", options.commandTimeoutMs, DEFAULTS.commandTimeoutMs);
+  const onUnavailable = options.onUnavailable ?? "reject";
+  if (onUnavailable !== "reject" && onUnavailable !== "allow") throw new OptionsError('onUnavailable must be "reject" or "allow"');
+  if (onEvent !== undefined && typeof onEvent !== "function") throw new OptionsError("onEvent must be a function");
+
+  const report = (event: RedisRevocationEvent) => {
+    try {
+      onEvent?.(event);
+    } catch {
+      // The hook is the user's logger: its failure is not the list's.
+    }
+  };
+  // Our own connections reject commands at once while disconnected (no offline
+  // queue), retry with back-off, and never throw an unhandled 'error'.
+  const commands: RedisClientLike =
+    given ??
+    (createClient({
+      url,
+      disableOfflineQueue: true,
+      socket: { connectTimeout: timeoutMs, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000) },
+    }) as unknown as RedisClientLike);
+  const subscriber = commands.duplicate();
+  const onError = (err: unknown) => report({ type: "error", error: err instanceof Error ? err.message : String(err) });
+  if (given === undefined) commands.on("error", onError);
+  subscriber.on("error", onError);
+
+  const store = new RevocationStore(keyPrefix);
+  const entries = new RevocationEntries(shared.requireOriginJti);
+  const heartbeatMs = Math.max(100, Math.min(5000, boundMs / 3));
+  let loaded = false;
+  let confirmedAt = -Infinity;
+  /** Messages may have been missed since the subscriber last lost its connection: heartbeats confirm nothing until a reload. */
+  let reloadNeeded = true;
+  let reloading = false;
+  let closed = false;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let resolveReady!: () => void;
+  const readyPromise = new Promise<void>((resolve) => (resolveReady = resolve));
+
+  const onMessage = (message: string) => {
+    const parsed = parseMessage(message);
+    if (parsed === undefined) return;
+    if (parsed === "heartbeat") {
+      if (!reloadNeeded && !reloading) confirmedAt = Date.now();
+      return;
+    }
+    entries.add(parsed);
+  };
+
+  async function reload(): Promise<void> {
+    if (closed || reloading) return;
+    const started = Date.now();
+    reloading = true;
+    try {
+      const stored = await withTimeout(store.load(commands, started), timeoutMs);
+      for (const entry of stored) entries.add(entry);
+      reloadNeeded = false;
+      loaded = true;
+      confirmedAt = started;
+      report({ type: "reloaded", entries: stored.length, durationMs: Date.now() - started });
+      resolveReady();
+    } catch (err) {
+      onError(err);
+      if (!closed) retryTimer = setTimeout(() => void reload(), RELOAD_RETRY_MS).unref();
+    } finally {
+      reloading = false;
+    }
+  }
+
+  const lost = () => {
+    reloadNeeded = true;
+  };
+  const onReady = () => {
+    // node-redis resubscribes before it emits 'ready' on a reconnection, so a reload
+    // from here on cannot miss a message: those it does not see arrive by pub/sub.
+    void subscribed.then(() => reload(), () => undefined);
+  };
+  subscriber.on("end", lost);
+  subscriber.on("reconnecting", lost);
+  subscriber.on("ready", onReady);
+
+  const connect = async (client: RedisClientLike) => {
+    if (!client.isOpen) await client.connect();
+  };
+  const subscribed = (async () => {
+    await Promise.all([connect(commands), connect(subscriber)]);
+    await subscriber.subscribe(store.channel, onMessage);
+  })();
+  // The first 'ready' loads the mirror (onReady); a failure to connect at all is reported, and retried by node-redis.
+  subscribed.catch(onError);
+
+  const heartbeat = setInterval(() => {
+    if (commands.isReady) store.heartbeat(commands).catch(onError);
+  }, heartbeatMs).unref();
+
+  async function revoke(entry: RevocationEntry): Promise<void> {
+    // This instance enforces it at once, whatever Redis says.
+    entries.add(entry);
+    if (closed) throw new RevocationUnavailableError("cognito-bearer: the revocation list is closed");
+    if (!commands.isReady) throw new RevocationUnavailableError("cognito-bearer: Redis is unreachable: the revocation applies on this instance only");
+    try {
+      await withTimeout(store.write(commands, entry), timeoutMs);
+    } catch (err) {
+      throw new RevocationUnavailableError(`cognito-bearer: Redis did not store the revocation (${err instanceof Error ? err.message : String(err)}): it applies on this instance only`);
+    }
+  }
+
+  return {
+    revokeSession: async (auth) => revoke(entryFor("session", auth, shared)),
+    revokeToken: async (auth) => revoke(entryFor("token", auth, shared)),
+    revokeUser: async (sub, userOptions) => revoke(entryFor("user", sub, shared, userOptions)),
+    check(claims) {
+      if (!loaded || Date.now() - confirmedAt > boundMs) {
+        if (onUnavailable === "reject") return "unavailable";
+      }
+      return entries.isRevoked(claims);
+    },
+    stats: (): RevocationStats => entries.stats(),
+    ready: () => readyPromise,
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(heartbeat);
+      clearTimeout(retryTimer);
+      subscriber.off("end", lost);
+      subscriber.off("reconnecting", lost);
+      subscriber.off("ready", onReady);
+      subscriber.destroy();
+      if (given === undefined) commands.destroy();
+    },
+  };
+}
+
+function positive(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) throw new OptionsError(`${name} must be a positive number`);
+  return value;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from Redis within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
