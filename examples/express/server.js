@@ -2,11 +2,13 @@
 import { createServer } from "node:http";
 import express from "express";
 import { cognitoAuth, createVerifier, requireGroups, requireScopes } from "@cognito-bearer/express";
-import { configFromEnv, listen, orExit } from "../shared/config.mjs";
+import { configFromEnv, listen, logout, orExit, revocationsFromEnv } from "../shared/config.mjs";
 
 const config = configFromEnv();
+// In Redis with COGNITO_REDIS_URL (shared by every instance), else in memory.
+const revocations = await revocationsFromEnv(config);
 // One verifier, so both middlewares share its JWKS and verified-token caches.
-const verifier = orExit(() => createVerifier(config.cognito));
+const verifier = orExit(() => createVerifier({ ...config.cognito, revocations }));
 const auth = cognitoAuth(verifier); // 401 without a valid access token
 const optionalAuth = cognitoAuth(verifier, { optional: true }); // anonymous is fine, a bad token is not
 
@@ -38,6 +40,14 @@ app.get("/admin", auth, requireGroups("admin"), (_req, res) => {
 
 app.get("/public", optionalAuth, (req, res) => {
   res.json(req.auth ? { authenticated: true, sub: req.auth.sub } : { authenticated: false });
+});
+
+// Signs the caller out: the same access token is refused from now on, on every instance sharing the list.
+app.post("/logout", auth, async (req, res) => {
+  const [status, body, headers] = await logout(revocations, req.auth);
+  res.status(status).set(headers);
+  if (body) res.json(body);
+  else res.end();
 });
 
 app.use((_req, res) => {

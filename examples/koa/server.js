@@ -3,11 +3,13 @@ import { createServer } from "node:http";
 import Koa from "koa";
 import { Router } from "@koa/router";
 import { cognitoAuth, createVerifier, requireGroups, requireScopes } from "@cognito-bearer/koa";
-import { configFromEnv, listen, orExit } from "../shared/config.mjs";
+import { configFromEnv, listen, logout, orExit, revocationsFromEnv } from "../shared/config.mjs";
 
 const config = configFromEnv();
+// In Redis with COGNITO_REDIS_URL (shared by every instance), else in memory.
+const revocations = await revocationsFromEnv(config);
 // One verifier, so both middlewares share its JWKS and verified-token caches.
-const verifier = orExit(() => createVerifier(config.cognito));
+const verifier = orExit(() => createVerifier({ ...config.cognito, revocations }));
 const auth = cognitoAuth(verifier); // 401 without a valid access token
 const optionalAuth = cognitoAuth(verifier, { optional: true }); // anonymous is fine, a bad token is not
 
@@ -25,6 +27,14 @@ router.get("/health", (ctx) => {
 router.get("/me", auth, (ctx) => {
   const { sub, username, clientId, scopes, groups } = ctx.state.auth; // set by `auth`
   ctx.body = { sub, username: username ?? null, clientId, scopes, groups };
+});
+
+// Signs the caller out: the same access token is refused from now on, on every instance sharing the list.
+router.post("/logout", auth, async (ctx) => {
+  const [status, body, headers] = await logout(revocations, ctx.state.auth);
+  ctx.set(headers);
+  ctx.status = status;
+  if (body) ctx.body = body;
 });
 
 router.get("/orders", auth, requireScopes("orders/read"), (ctx) => {

@@ -1,10 +1,12 @@
 // The plain node:http example: `pnpm -C examples/node start` (see README.md for the environment).
 import { createServer } from "node:http";
 import { authenticate, createVerifier, isAuthError, requireGroups, requireScopes, sendAuthError } from "@cognito-bearer/node";
-import { configFromEnv, listen, orExit } from "../shared/config.mjs";
+import { configFromEnv, listen, logout, orExit, revocationsFromEnv } from "../shared/config.mjs";
 
 const config = configFromEnv();
-const verifier = orExit(() => createVerifier(config.cognito));
+// In Redis with COGNITO_REDIS_URL (shared by every instance), else in memory.
+const revocations = await revocationsFromEnv(config);
+const verifier = orExit(() => createVerifier({ ...config.cognito, revocations }));
 // Checks on a verified token: they throw an AuthError (403) when it lacks the scope / group.
 const canReadOrders = requireScopes("orders/read");
 const isAdmin = requireGroups("admin");
@@ -14,10 +16,12 @@ const ORDERS = [
   { id: "ord_1002", item: "Paper filters", quantity: 100 },
 ];
 
-/** Resolves to [status, body]; authenticate() rejects with an AuthError (400/401/503). */
+/** Resolves to [status, body, headers?]; authenticate() rejects with an AuthError (400/401/503). */
 async function route(req) {
   // Matched as Express and @koa/router do by default: case-insensitive, optional trailing slash.
   const path = (req.url ?? "/").split("?")[0].toLowerCase().replace(/(.)\/$/, "$1");
+  // Signs the caller out: the same access token is refused from now on, on every instance sharing the list.
+  if (req.method === "POST" && path === "/logout") return logout(revocations, await authenticate(req, verifier));
   if (req.method !== "GET" && req.method !== "HEAD") return [404, { error: "not_found" }];
   switch (path) {
     case "/health":
@@ -41,15 +45,16 @@ async function route(req) {
   }
 }
 
-function sendJson(res, status, body) {
+function sendJson(res, status, body, headers = {}) {
+  if (body === undefined) return void res.writeHead(status, headers).end();
   const json = JSON.stringify(body);
-  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(json) });
+  res.writeHead(status, { ...headers, "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(json) });
   res.end(json);
 }
 
 const server = createServer((req, res) => {
   route(req).then(
-    ([status, body]) => sendJson(res, status, body),
+    ([status, body, headers]) => sendJson(res, status, body, headers),
     (err) => {
       if (isAuthError(err)) return sendAuthError(res, err); // status, WWW-Authenticate / Retry-After, JSON body
       console.error(err);

@@ -1,7 +1,8 @@
 // @ts-check
-// What the three examples share: reading the environment, reporting a bad
-// configuration in one line, and listening / shutting down. The routes
-// themselves live in each example's server.js.
+// What the examples share: reading the environment, reporting a bad
+// configuration in one line, the revocation list, and listening / shutting
+// down. The routes themselves live in each example's server.js.
+import { createMemoryRevocationList } from "@cognito-bearer/core";
 
 /** Environment variable for each option of the verifier, to name it in errors. */
 const ENV_FOR_OPTION = {
@@ -38,9 +39,14 @@ export function configFromEnv(env = process.env) {
   const clientIds = (get("COGNITO_CLIENT_ID") ?? "").split(",").map((id) => id.trim()).filter(Boolean);
   if (clientIds.length === 0) fail("COGNITO_CLIENT_ID is required (the app client id, or several separated by commas)");
 
+  const redisUrl = get("COGNITO_REDIS_URL");
+  if (redisUrl !== undefined && !/^rediss?:\/\/\S+$/.test(redisUrl)) fail(`COGNITO_REDIS_URL must be a redis:// or rediss:// URL, got "${redisUrl}"`);
+
   return {
     port,
     host: get("HOST") ?? "127.0.0.1",
+    /** COGNITO_REDIS_URL: the revocation list in Redis (shared by instances); unset: in memory. */
+    redisUrl,
     /** Options for createVerifier() / cognitoAuth() of @cognito-bearer/*. */
     cognito: { userPoolId, clientId: clientIds, issuer: get("COGNITO_ISSUER"), jwksUri: get("COGNITO_JWKS_URI"), onEvent: logJwksFailure },
   };
@@ -55,6 +61,48 @@ export function configFromEnv(env = process.env) {
 export function logJwksFailure(event) {
   if (event.type === "jwks_fetch" && !event.ok) {
     console.error(`jwks_fetch failed (${event.trigger}, ${Math.round(event.durationMs)} ms): ${event.jwksUri}: ${event.error}`);
+  }
+}
+
+/**
+ * The revocation list: in Redis when COGNITO_REDIS_URL is set (every instance
+ * on that Redis refuses a token revoked on any of them), else in memory. With
+ * Redis, resolves once the list is loaded, or exits naming the variable.
+ * @param {{ redisUrl: string | undefined }} config
+ * @returns {Promise<import("@cognito-bearer/core").RevocationList>}
+ */
+export async function revocationsFromEnv({ redisUrl }) {
+  if (redisUrl === undefined) return createMemoryRevocationList();
+  const { createRedisRevocationList } = await import("@cognito-bearer/redis");
+  const list = createRedisRevocationList({
+    url: redisUrl,
+    onEvent: (event) => {
+      if (event.type === "error") console.error(`revocation list: Redis: ${event.error}`);
+    },
+  });
+  const timer = setTimeout(() => fail(`COGNITO_REDIS_URL ${redisUrl}: Redis did not answer within 10 s`), 10_000);
+  await list.ready();
+  clearTimeout(timer);
+  return list;
+}
+
+/**
+ * POST /logout: revokes the caller's sign-in (its origin_jti: this token and
+ * every refresh of it), or this token alone when its app client has token
+ * revocation off (no origin_jti). Resolves to [status, body, headers]: 204, or
+ * 503 when the shared list could not store it (the client should retry).
+ * @param {import("@cognito-bearer/core").RevocationList} revocations
+ * @param {import("@cognito-bearer/core").CognitoAuth} auth
+ * @returns {Promise<[number, object | undefined, Record<string, string>]>}
+ */
+export async function logout(revocations, auth) {
+  try {
+    if (typeof auth.claims.origin_jti === "string") await revocations.revokeSession(auth);
+    else await revocations.revokeToken(auth);
+    return [204, undefined, {}];
+  } catch (err) {
+    console.error(`logout: ${err instanceof Error ? err.message : String(err)}`);
+    return [503, { error: "temporarily_unavailable", error_description: "The sign-out could not be recorded; retry" }, { "Retry-After": "5" }];
   }
 }
 
