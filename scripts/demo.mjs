@@ -9,100 +9,12 @@
 //   PORT=3000 pnpm demo           ...on that port (default: a free port)
 //   DEMO_NO_WAIT=1 pnpm demo      the tour only (or `node scripts/demo.mjs --once`):
 //                                 exits 0 when every answer was the expected one, 1 otherwise
-import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { STATUS_CODES } from "node:http";
-import { fileURLToPath } from "node:url";
 import { createTestIssuer } from "@cognito-bearer/testing";
+import { bold, countFailure, dim, green, red, say, startExample, step, tally } from "./demo-kit.mjs";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const SERVER = "examples/express/server.js";
 const ONCE = process.argv.includes("--once") || ["1", "true"].includes(process.env.DEMO_NO_WAIT ?? "");
-
-const useColor = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
-const paint = (code) => (text) => (useColor ? `\x1b[${code}m${text}\x1b[0m` : String(text));
-const [bold, dim, red, green, yellow, cyan] = [1, 2, 31, 32, 33, 36].map(paint);
-const say = (line = "") => process.stdout.write(`${line}\n`);
-const short = (token) => `${token.slice(0, 12)}…`;
-
-/** Starts the Express example against `issuer` and resolves once /health answers. */
-async function startExample(issuer, port = "0") {
-  const child = spawn(process.execPath, [SERVER], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: {
-      ...process.env,
-      PORT: port,
-      HOST: "127.0.0.1",
-      COGNITO_USER_POOL_ID: issuer.userPoolId,
-      COGNITO_CLIENT_ID: issuer.clientId,
-      COGNITO_ISSUER: issuer.issuer,
-      COGNITO_JWKS_URI: issuer.jwksUri,
-    },
-  });
-  let stderr = "";
-  child.stderr.setEncoding("utf8").on("data", (chunk) => (stderr += chunk));
-  const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-    return exited;
-  };
-
-  const url = await new Promise((resolve, reject) => {
-    let stdout = "";
-    const timer = setTimeout(() => reject(new Error(`${SERVER} did not start within 15 s`)), 15_000);
-    child.stdout.setEncoding("utf8").on("data", (chunk) => {
-      stdout += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(stdout);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`${SERVER} exited (${signal ?? code}) before listening${stderr ? `: ${stderr.trim()}` : ""}`));
-    });
-  }).catch(async (err) => {
-    await stop();
-    throw err;
-  });
-
-  for (let attempt = 0; ; attempt++) {
-    const ok = await fetch(`${url}/health`).then((res) => res.ok, () => false);
-    if (ok) break;
-    if (attempt === 50) {
-      await stop();
-      throw new Error(`${url}/health did not answer 200`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return { url, child, exited, stop, stderr: () => stderr };
-}
-
-let failures = 0;
-let stepNumber = 0;
-
-/** Sends one request, prints it and its answer, and checks the status. */
-async function step(title, { url, path, token, expect, note }) {
-  stepNumber++;
-  const res = await fetch(`${url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-  const body = await res.text();
-  const ok = res.status === expect;
-  if (!ok) failures++;
-
-  say(`${bold(`${String(stepNumber).padStart(2)}. ${title}`)}`);
-  say(`    ${cyan("GET")} ${path}${token ? dim(`   Authorization: Bearer ${short(token)}`) : dim("   (no Authorization header)")}`);
-  const status = `${res.status} ${STATUS_CODES[res.status] ?? ""}`;
-  say(`    ${ok ? green(`← ${status} ✓`) : red(`← ${status} ✗ expected ${expect}`)}`);
-  for (const name of ["www-authenticate", "retry-after"]) {
-    const value = res.headers.get(name);
-    if (value !== null) say(`    ${yellow(`${name}:`)} ${value}`);
-  }
-  say(`    ${body}`);
-  if (note) say(`    ${dim(note)}`);
-  say();
-}
 
 async function main() {
   const issuer = await createTestIssuer();
@@ -149,6 +61,17 @@ async function main() {
     await step("Optional auth, anonymous: 200", { url, path: "/public", expect: 200 });
     await step("Optional auth, with a token: 200", { url, path: "/public", token: issuer.mintAccessToken(alice), expect: 200 });
 
+    const session = issuer.mintAccessToken({ username: "carol" });
+    await step("Carol's access token works", { url, path: "/me", token: session, expect: 200 });
+    await step("Carol signs out: POST /logout revokes her session", { url, path: "/logout", method: "POST", token: session, expect: 204 });
+    await step("The same access token, still unexpired, is refused at once: 401", {
+      url,
+      path: "/me",
+      token: session,
+      expect: 401,
+      note: "(without a revocation list it would work until it expires, up to a day; COGNITO_REDIS_URL shares the list between instances)",
+    });
+
     issuer.setFault({ mode: "down" });
     await step("The JWKS endpoint goes down, but the keys are cached: still 200", {
       url,
@@ -174,12 +97,13 @@ async function main() {
     });
     const logged = cold.stderr().split("\n").find((line) => line.startsWith("jwks_fetch failed"));
     say(`    ${dim("the server's log says why:")} ${logged ?? red("(nothing logged)")}`);
-    if (logged === undefined) failures++;
+    if (logged === undefined) countFailure();
     say();
     await cold.stop();
     await coldIssuer.close();
 
-    say(failures === 0 ? green(bold(`All ${stepNumber} answers were the expected ones.`)) : red(bold(`${failures} of ${stepNumber} answers were unexpected.`)));
+    const { failures, steps } = tally();
+    say(failures === 0 ? green(bold(`All ${steps} answers were the expected ones.`)) : red(bold(`${failures} of ${steps} answers were unexpected.`)));
     if (ONCE || failures > 0) {
       await closeAll();
       return failures === 0 ? 0 : 1;
@@ -195,6 +119,8 @@ async function main() {
     say(`TOKEN='${token}'`);
     for (const path of ["/me", "/orders", "/admin", "/public"]) say(`curl -i -H "Authorization: Bearer $TOKEN" ${app.url}${path}`);
     say(`curl -i ${app.url}/me`);
+    say(dim("# sign out: the same token is refused from then on"));
+    say(`curl -i -X POST -H "Authorization: Bearer $TOKEN" ${app.url}/logout`);
     say();
     say(dim("# the Koa and plain Node examples against the same issuer (in another terminal):"));
     const env = `COGNITO_USER_POOL_ID=${issuer.userPoolId} COGNITO_CLIENT_ID=${issuer.clientId} COGNITO_ISSUER=${issuer.issuer}`;

@@ -5,9 +5,9 @@ import { ROOT } from "../harness";
 
 jest.setTimeout(60_000);
 
-function runDemo(env: NodeJS.ProcessEnv, args: string[] = []) {
+function runDemo(env: NodeJS.ProcessEnv, args: string[] = [], script = "demo.mjs") {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [path.join("scripts", "demo.mjs"), ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [path.join("scripts", script), ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
@@ -28,8 +28,18 @@ it("runs the walkthrough and exits 0 with DEMO_NO_WAIT=1", async () => {
   for (const status of ["200 OK", "401 Unauthorized", "403 Forbidden", "503 Service Unavailable"]) expect(stdout).toContain(status);
   expect(stdout).toContain('www-authenticate: Bearer realm="api"');
   expect(stdout).toContain("retry-after:");
+  // Sign-out bites at once: 204, then the same token gets 401.
+  expect(stdout).toMatch(/POST \/logout[\s\S]*204 No Content[\s\S]*refused at once: 401[\s\S]*has been revoked/);
   expect(stdout).toMatch(/All \d+ answers were the expected ones/);
   // Not a TTY: no colours. Tokens are shortened in the walkthrough.
   expect(stdout).not.toContain("\x1b[");
   expect(stdout).not.toMatch(/eyJ[\w-]{20,}/);
+});
+
+it("pnpm demo:cluster: a logout on one instance is refused on the other, over a real Redis", async () => {
+  const { code, stdout, stderr } = await runDemo(process.env, [], "demo-cluster.mjs");
+  expect(stderr).toBe("");
+  expect(code).toBe(0);
+  expect(stdout).toMatch(/Instance B accepts[\s\S]*200 OK[\s\S]*signs out on instance A[\s\S]*204[\s\S]*refuses the same token[\s\S]*401 Unauthorized/);
+  expect(stdout).toMatch(/refused on B [\d.]+ ms later/);
 });
