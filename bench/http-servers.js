@@ -15,6 +15,7 @@ export const SERVERS = [
   { kind: "koa-jwt", label: "Koa 3 + koa-jwt + jwks-rsa", framework: "koa", role: "peer" },
   { kind: "node-bare", label: "node:http (bare)", framework: "node", role: "bare" },
   { kind: "node-cognito", label: "node:http + cognito-bearer", framework: "node", role: "ours" },
+  { kind: "node-cognito-revoked", label: "node:http + cognito-bearer, 100,000 revoked sessions", framework: "node", role: "variant" },
 ];
 
 /** Start every server (one process each); resolves to [{ ...server, child, url }]. */

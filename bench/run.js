@@ -1,6 +1,6 @@
 // `pnpm bench` (after `pnpm build`): runs every section in one go on the same
 // tokens and the same local JWKS server, then writes results/latest.{md,svg,json}
-// (quick runs: results/latest-quick.*). See README.md.
+// (quick runs: results/latest-quick.*), and results/revocation.md. See README.md.
 //
 //   node run.js [--quick] [--sections=raw,http,jwks,memory] [--servers=express-bare,...] [--rounds=N] [--duration=S]
 import { mkdtempSync, rmSync } from "node:fs";
@@ -20,7 +20,7 @@ const flag = (name) => argv.includes(`--${name}`) || process.env[`BENCH_${name.t
 const option = (name) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 
 const quick = flag("quick");
-const SECTIONS = ["raw", "http", "jwks", "memory"];
+const SECTIONS = ["raw", "http", "jwks", "memory", "revocation"];
 const sections = option("sections")?.split(",") ?? SECTIONS;
 for (const s of sections) if (!SECTIONS.includes(s)) throw new Error(`unknown section ${s} (use ${SECTIONS.join(",")})`);
 
@@ -131,6 +131,15 @@ async function main() {
     );
     const last = results.memory.checkpoints.at(-1);
     log(`  ${fmtInt(results.memory.n)} tokens: heapUsed ${(last.heapUsed / 1048576).toFixed(1)} MiB, cache ${fmtInt(last.cache.size)} entries`);
+  }
+
+  if (sections.includes("revocation")) {
+    // Its own report (results/revocation.md): cache-hit cost with 100,000 revocations, propagation over Redis, mirror memory.
+    log(`5/5 revocation (needs redis-server) ...`);
+    const { spawnSync } = await import("node:child_process");
+    const args = ["--expose-gc", new URL("./revocation.js", import.meta.url).pathname, ...(quick ? ["--quick"] : [])];
+    const { status } = spawnSync(process.execPath, args, { stdio: "inherit" });
+    if (status !== 0) results.problems.push(`revocation.js exited ${status}`);
   }
 
   results.loadAverageAtEnd = loadAverage();
