@@ -4,9 +4,12 @@ export type {
   PublicKeyInfo,
   RotateKeyOptions,
   TestIssuer,
+  TestIssuerOAuth,
   TestIssuerOptions,
   TestIssuerVerifierOptions,
 } from "./issuer.js";
 export type { ClaimOverrides } from "./tokens.js";
 export type { JwksFault } from "./faults.js";
 export type { SigningAlgorithm } from "./keys.js";
+export type { OAuthOptions, TestUser, ResolvedUser } from "./oauth/options.js";
+export type { OAuthCounters, TokenEndpointFault } from "./oauth/endpoints.js";

@@ -1,9 +1,11 @@
-import type { JsonWebKey, KeyObject } from "node:crypto";
+import { randomUUID, verify as cryptoVerify, type JsonWebKey, type KeyObject } from "node:crypto";
 import { isIPv6 } from "node:net";
 import { validateFault, type JwksFault } from "./faults.js";
 import { startJwksServer } from "./jwks-server.js";
 import { signCompact } from "./jws.js";
-import { isSigningAlgorithm, KeyRing, SIGNING_ALGORITHMS, type SigningAlgorithm, type SigningKey } from "./keys.js";
+import { OAuthEndpoints, zeroCounters, type OAuthCounters, type TokenEndpointFault } from "./oauth/endpoints.js";
+import { resolveOAuthOptions, type OAuthOptions, type ResolvedUser } from "./oauth/options.js";
+import { hashFor, isSigningAlgorithm, KeyRing, SIGNING_ALGORITHMS, type SigningAlgorithm, type SigningKey } from "./keys.js";
 import { applyOverrides } from "./overrides.js";
 import { randomClientId, randomUserPoolSuffix } from "./random.js";
 import {
@@ -27,6 +29,27 @@ export interface TestIssuerOptions {
   host?: string;
   /** Port to bind. Default 0 (a free port chosen by the OS). */
   port?: number;
+  /** Also serve Cognito's managed-login OAuth endpoints (`/oauth2/authorize`, `/oauth2/token`, …) for this app client. */
+  oauth?: OAuthOptions;
+}
+
+/** The OAuth endpoints' controls, when the issuer serves them. */
+export interface TestIssuerOAuth {
+  /** `${url}/oauth2/authorize` and friends: what an app calls its Cognito domain. */
+  readonly authorizeUrl: string;
+  readonly tokenUrl: string;
+  readonly revokeUrl: string;
+  readonly logoutUrl: string;
+  readonly userInfoUrl: string;
+  /** The users who can sign in, with their subs. */
+  readonly users: readonly ResolvedUser[];
+  /** Calls per endpoint and grant. */
+  readonly counters: Readonly<OAuthCounters>;
+  resetCounters(): void;
+  /** Makes the token endpoint fail (down, status (5xx, 429), html, slow, garbage); `null` heals it. */
+  setTokenFault(fault: TokenEndpointFault | null): void;
+  /** True once a refresh token of that sign-in was revoked at /oauth2/revoke. */
+  isSessionRevoked(originJti: string): boolean;
 }
 
 export interface MintOptions {
@@ -104,6 +127,8 @@ export interface TestIssuer {
   resetCounters(): void;
   /** Makes the JWKS endpoint misbehave; `null` makes it healthy again. */
   setFault(fault: JwksFault | null): void;
+  /** The OAuth endpoints, when created with `oauth`. */
+  readonly oauth: TestIssuerOAuth | undefined;
   /** Stops the server and cuts all open connections. Idempotent. */
   close(): Promise<void>;
 }
@@ -121,7 +146,7 @@ function urlHost(host: string): string {
   return isIPv6(host) ? `[${host}]` : host;
 }
 
-function resolveOptions(options: TestIssuerOptions): Required<TestIssuerOptions> {
+function resolveOptions(options: TestIssuerOptions): Required<Omit<TestIssuerOptions, "oauth">> {
   const { userPoolId, clientId, host = DEFAULT_HOST, port = 0, algorithm = "RS256" } = options;
   const region = options.region ?? (userPoolId && COGNITO_POOL_REGION.exec(userPoolId)?.[1]) ?? DEFAULT_REGION;
 
@@ -161,6 +186,9 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
   // The issuer URL contains the port, which is known only once the server listens.
   let issuer = "";
   let jwksUri = "";
+  let url = "";
+  let oauth: OAuthEndpoints | undefined;
+  const timers = new Set<NodeJS.Timeout>();
 
   const server = await startJwksServer({
     host: resolved.host,
@@ -172,16 +200,51 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
       issuer,
       jwksUri,
       algorithms: [...new Set(keyRing.publishedKids.map((kid) => keyRing.get(kid).algorithm))],
+      endpoints: oauth && {
+        authorization_endpoint: `${url}/oauth2/authorize`,
+        token_endpoint: `${url}/oauth2/token`,
+        revocation_endpoint: `${url}/oauth2/revoke`,
+        userinfo_endpoint: `${url}/oauth2/userInfo`,
+        end_session_endpoint: `${url}/logout`,
+        response_types_supported: ["code"],
+        scopes_supported: ["openid", "email", "phone", "profile"],
+        code_challenge_methods_supported: ["S256"],
+        token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
+      },
     }),
+    routes: (req, res, requestUrl) => oauth?.handle(req, res, requestUrl) ?? false,
     onJwksRequest: () => {
       jwksRequests++;
     },
   });
 
-  const url = `http://${urlHost(resolved.host)}:${server.port}`;
+  url = `http://${urlHost(resolved.host)}:${server.port}`;
   issuer = `${url}/${resolved.userPoolId}`;
   jwksUri = `${issuer}/.well-known/jwks.json`;
   const context: TokenContext = { issuer, clientId: resolved.clientId };
+
+  if (options.oauth !== undefined) {
+    const oauthOptions = resolveOAuthOptions(options.oauth, randomUUID);
+    oauth = new OAuthEndpoints({
+      clientId: resolved.clientId,
+      options: oauthOptions,
+      mintAccessToken: (claims, expiresInSeconds) => mint(accessTokenClaims, claims, { expiresInSeconds }),
+      mintIdToken: (claims, expiresInSeconds) => mint(idTokenClaims, claims, { expiresInSeconds }),
+      verifyAccessToken: (token) => verifySigned(keyRing, token),
+      schedule: (callback, delayMs, res) => {
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          callback();
+        }, delayMs);
+        timers.add(timer);
+        res.once("close", () => {
+          clearTimeout(timer);
+          timers.delete(timer);
+        });
+      },
+    });
+  }
+  const endpoints = oauth;
 
   const defaultHeader = (key: SigningKey): Record<string, unknown> => ({ kid: key.kid, alg: key.algorithm });
 
@@ -246,6 +309,39 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
     setFault(next) {
       fault = validateFault(next);
     },
-    close: () => server.close(),
+    oauth: endpoints && {
+      authorizeUrl: `${url}/oauth2/authorize`,
+      tokenUrl: `${url}/oauth2/token`,
+      revokeUrl: `${url}/oauth2/revoke`,
+      logoutUrl: `${url}/logout`,
+      userInfoUrl: `${url}/oauth2/userInfo`,
+      users: endpoints.users,
+      get counters() {
+        return { ...endpoints.counters };
+      },
+      resetCounters() {
+        endpoints.counters = zeroCounters();
+      },
+      setTokenFault: (fault) => endpoints.setTokenFault(fault),
+      isSessionRevoked: (originJti) => endpoints.grants.isOriginRevoked(originJti),
+    },
+    close: () => {
+      for (const timer of timers) clearTimeout(timer);
+      return server.close();
+    },
   };
+}
+
+/** The payload of a compact JWS signed by one of the ring's keys, or undefined. */
+function verifySigned(keyRing: KeyRing, token: string): Record<string, unknown> | undefined {
+  const [header, payload, signature] = token.split(".");
+  if (signature === undefined) return undefined;
+  try {
+    const { kid } = JSON.parse(Buffer.from(header, "base64url").toString()) as { kid?: string };
+    const key = keyRing.get(kid);
+    const ok = cryptoVerify(hashFor(key.algorithm), Buffer.from(`${header}.${payload}`), { key: key.publicKey, dsaEncoding: "ieee-p1363" }, Buffer.from(signature, "base64url"));
+    return ok ? (JSON.parse(Buffer.from(payload, "base64url").toString()) as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -11,8 +11,10 @@ export interface JwksServerOptions {
   readonly keys: () => JsonWebKey[];
   readonly fault: () => JwksFault | null;
   /** The issuer and JWKS URLs for the discovery document; known only once the port is. */
-  readonly discovery: () => { issuer: string; jwksUri: string; algorithms: string[] };
+  readonly discovery: () => { issuer: string; jwksUri: string; algorithms: string[]; endpoints?: Record<string, unknown> };
   readonly onJwksRequest: () => void;
+  /** Other routes (the OAuth endpoints): returns true when it served the request. */
+  readonly routes?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
 }
 
 export interface JwksServer {
@@ -26,6 +28,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(text);
 }
 
+/** The server: the JWKS and discovery routes, and whatever `routes` serves. */
 export async function startJwksServer(options: JwksServerOptions): Promise<JwksServer> {
   const jwksPath = `/${options.userPoolId}/.well-known/jwks.json`;
   const discoveryPath = `/${options.userPoolId}/.well-known/openid-configuration`;
@@ -42,8 +45,10 @@ export async function startJwksServer(options: JwksServerOptions): Promise<JwksS
     req.on("error", () => {});
     res.on("error", () => {});
 
-    const path = new URL(req.url ?? "/", "http://localhost").pathname;
-    if (path !== jwksPath && path !== discoveryPath) {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const path = url.pathname;
+    if (options.routes?.(req, res, url)) return;
+    if (path !== jwksPath && path !== discoveryPath && !(path === "/.well-known/openid-configuration" && options.discovery().endpoints)) {
       sendJson(res, 404, { error: "not_found", message: `No route for ${req.method ?? "?"} ${path}` });
       return;
     }
@@ -51,11 +56,12 @@ export async function startJwksServer(options: JwksServerOptions): Promise<JwksS
       sendJson(res, 405, { error: "method_not_allowed", message: "Only GET is supported" }, { allow: "GET" });
       return;
     }
-    if (path === discoveryPath) {
-      const { issuer, jwksUri, algorithms } = options.discovery();
+    if (path !== jwksPath) {
+      const { issuer, jwksUri, algorithms, endpoints } = options.discovery();
       sendJson(res, 200, {
         issuer,
         jwks_uri: jwksUri,
+        ...endpoints,
         subject_types_supported: ["public"],
         id_token_signing_alg_values_supported: algorithms,
       });

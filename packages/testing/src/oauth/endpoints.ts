@@ -1,0 +1,248 @@
+// Cognito's managed-login OAuth endpoints on the issuer's local origin, with
+// Cognito's behaviour and error shapes:
+//   GET  /oauth2/authorize   signs in a configured user without a form, redirects with a code
+//   POST /oauth2/token       authorization_code and refresh_token grants
+//   POST /oauth2/revoke      revokes a refresh token and its sign-in (RFC 7009)
+//   GET  /oauth2/userInfo    the user's attributes, for an access token
+//   GET  /logout             redirects to an allowed sign-out URL
+// The token endpoint can be made to fail (down, 5xx, 429, slow, HTML), and
+// every call is counted per grant, so apps can test their own refresh logic.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { serveFault, validateFault, type JwksFault } from "../faults.js";
+import { Grants, OAuthError, type SignIn } from "./grants.js";
+import type { ResolvedOAuthOptions } from "./options.js";
+
+/** Fault modes of the token endpoint: the JWKS fault modes that make sense for it. */
+export type TokenEndpointFault = Extract<JwksFault, { mode: "down" } | { mode: "status" } | { mode: "html" } | { mode: "slow" } | { mode: "garbage" }>;
+
+/** Calls per endpoint and grant since the start (or resetCounters()). */
+export interface OAuthCounters {
+  authorize: number;
+  authorization_code: number;
+  refresh_token: number;
+  revoke: number;
+  userInfo: number;
+  logout: number;
+}
+
+export interface OAuthContext {
+  clientId: string;
+  options: ResolvedOAuthOptions;
+  mintAccessToken(claims: Record<string, unknown>, expiresInSeconds: number): string;
+  mintIdToken(claims: Record<string, unknown>, expiresInSeconds: number): string;
+  /** The claims of an access token this issuer signed (signature checked), or undefined. */
+  verifyAccessToken(token: string): Record<string, unknown> | undefined;
+  schedule(callback: () => void, delayMs: number, res: ServerResponse): void;
+}
+
+export const zeroCounters = (): OAuthCounters => ({ authorize: 0, authorization_code: 0, refresh_token: 0, revoke: 0, userInfo: 0, logout: 0 });
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+export class OAuthEndpoints {
+  readonly grants: Grants;
+  counters = zeroCounters();
+  private fault: TokenEndpointFault | null = null;
+
+  constructor(private readonly context: OAuthContext) {
+    this.grants = new Grants(context.options);
+  }
+
+  get users(): OAuthContext["options"]["users"] {
+    return this.context.options.users;
+  }
+
+  setTokenFault(fault: TokenEndpointFault | null): void {
+    if (fault !== null && !["down", "status", "html", "slow", "garbage"].includes(fault.mode)) {
+      throw new TypeError(`token endpoint fault mode must be down, status, html, slow or garbage, got ${String(fault.mode)}`);
+    }
+    this.fault = validateFault(fault) as TokenEndpointFault | null;
+  }
+
+  /** Serves the request when its path is one of ours; false otherwise. */
+  handle(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
+    const route = `${req.method} ${url.pathname}`;
+    switch (route) {
+      case "GET /oauth2/authorize":
+        this.counters.authorize++;
+        this.authorize(url.searchParams, res);
+        return true;
+      case "POST /oauth2/token":
+        this.withForm(req, res, (form) => this.token(req, form, res));
+        return true;
+      case "POST /oauth2/revoke":
+        this.counters.revoke++;
+        this.withForm(req, res, (form) => this.revoke(req, form, res));
+        return true;
+      case "GET /oauth2/userInfo":
+      case "POST /oauth2/userInfo":
+        this.counters.userInfo++;
+        this.userInfo(req, res);
+        return true;
+      case "GET /logout":
+        this.counters.logout++;
+        this.logout(url.searchParams, res);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  private authorize(query: URLSearchParams, res: ServerResponse): void {
+    const { options, clientId } = this.context;
+    const redirectUri = query.get("redirect_uri");
+    // Without a known client and an exact callback URL, Cognito shows an error page rather than redirect anywhere.
+    if (query.get("client_id") !== clientId) return sendJson(res, 400, { error: "invalid_request", error_description: "Invalid client_id" });
+    if (redirectUri === null || !options.redirectUris.has(redirectUri)) return sendJson(res, 400, { error: "redirect_mismatch" });
+    const state = query.get("state");
+    const fail = (error: string) => redirect(res, redirectUri, { error, state });
+    if (query.get("response_type") !== "code") return fail("unsupported_response_type");
+    const scopes = (query.get("scope") ?? "openid").split(" ").filter(Boolean);
+    if (scopes.some((scope) => !options.allowedScopes.has(scope))) return fail("invalid_scope");
+    const challenge = query.get("code_challenge") ?? undefined;
+    const method = query.get("code_challenge_method");
+    if ((challenge !== undefined || method !== null) && (method !== "S256" || challenge === undefined || !/^[A-Za-z0-9_-]{43}$/.test(challenge))) {
+      return fail("invalid_request");
+    }
+    const hint = query.get("login_hint");
+    const user = options.users.find((candidate) => candidate.username === hint) ?? options.users[0];
+    const code = this.grants.issueCode({ user, redirectUri, scope: scopes.join(" "), codeChallenge: challenge, nonce: query.get("nonce") ?? undefined });
+    redirect(res, redirectUri, { code, state });
+  }
+
+  private token(req: IncomingMessage, form: URLSearchParams, res: ServerResponse): void {
+    const grantType = form.get("grant_type");
+    if (grantType === "authorization_code" || grantType === "refresh_token") this.counters[grantType]++;
+    const answer = () => {
+      try {
+        this.authenticateClient(req, form);
+        if (grantType === "authorization_code") return sendJson(res, 200, this.codeGrant(form), NO_STORE);
+        if (grantType === "refresh_token") return sendJson(res, 200, this.refreshGrant(form), NO_STORE);
+        if (grantType === "client_credentials") throw new OAuthError("unauthorized_client");
+        throw new OAuthError(grantType === null ? "invalid_request" : "unsupported_grant_type");
+      } catch (err) {
+        if (!(err instanceof OAuthError)) throw err;
+        sendJson(res, err.status, { error: err.error }, NO_STORE);
+      }
+    };
+    if (this.fault === null) return answer();
+    serveFault(this.fault, req, res, { keys: () => [], serveHealthy: answer, schedule: (callback, delayMs) => this.context.schedule(callback, delayMs, res) });
+  }
+
+  private codeGrant(form: URLSearchParams): object {
+    const code = form.get("code");
+    if (code === null) throw new OAuthError("invalid_request");
+    const nonce = this.grants.nonceOf(code);
+    const signIn = this.grants.redeemCode(code, form.get("redirect_uri"), form.get("code_verifier"));
+    return { ...this.tokens(signIn, nonce), refresh_token: this.grants.issueRefreshToken(signIn) };
+  }
+
+  private refreshGrant(form: URLSearchParams): object {
+    const refreshToken = form.get("refresh_token");
+    if (refreshToken === null) throw new OAuthError("invalid_request");
+    const { signIn, rotated } = this.grants.useRefreshToken(refreshToken);
+    return rotated === undefined ? this.tokens(signIn, undefined) : { ...this.tokens(signIn, undefined), refresh_token: rotated };
+  }
+
+  /** Access and ID tokens of a sign-in: the same origin_jti and auth_time every time, a new jti each. */
+  private tokens(signIn: SignIn, nonce: string | undefined): object {
+    const { options } = this.context;
+    const { user } = signIn;
+    const groups = user.groups && user.groups.length > 0 ? { "cognito:groups": user.groups } : {};
+    const common = { sub: user.sub, ...groups, origin_jti: signIn.originJti, auth_time: signIn.authTime };
+    return {
+      access_token: this.context.mintAccessToken({ ...common, scope: signIn.scope, username: user.username }, options.accessTokenLifetimeSeconds),
+      id_token: this.context.mintIdToken(
+        { ...common, "cognito:username": user.username, email: user.email ?? `${user.username}@example.com`, nonce },
+        options.idTokenLifetimeSeconds,
+      ),
+      token_type: "Bearer",
+      expires_in: options.accessTokenLifetimeSeconds,
+    };
+  }
+
+  private revoke(req: IncomingMessage, form: URLSearchParams, res: ServerResponse): void {
+    try {
+      this.authenticateClient(req, form);
+      const token = form.get("token");
+      if (token === null) throw new OAuthError("invalid_request");
+      this.grants.revoke(token);
+      res.writeHead(200, { "content-length": "0" }).end();
+    } catch (err) {
+      if (!(err instanceof OAuthError)) throw err;
+      sendJson(res, err.status, { error: err.error });
+    }
+  }
+
+  private userInfo(req: IncomingMessage, res: ServerResponse): void {
+    const match = /^Bearer ([\w.-]+)$/.exec(req.headers.authorization ?? "");
+    const claims = match ? this.context.verifyAccessToken(match[1]) : undefined;
+    const originRevoked = typeof claims?.origin_jti === "string" && this.grants.isOriginRevoked(claims.origin_jti);
+    if (claims === undefined || originRevoked || (claims.exp as number) * 1000 <= Date.now()) {
+      res.setHeader("www-authenticate", 'Bearer error="invalid_token"');
+      return sendJson(res, 401, { error: "invalid_token", error_description: "Access token is expired, revoked or invalid" });
+    }
+    const user = this.context.options.users.find((candidate) => candidate.sub === claims.sub);
+    sendJson(res, 200, {
+      sub: claims.sub,
+      email_verified: "true",
+      email: user?.email ?? `${String(claims.username)}@example.com`,
+      username: claims.username,
+    });
+  }
+
+  private logout(query: URLSearchParams, res: ServerResponse): void {
+    const logoutUri = query.get("logout_uri");
+    if (query.get("client_id") !== this.context.clientId || logoutUri === null || !this.context.options.logoutUris.has(logoutUri)) {
+      return sendJson(res, 400, { error: "invalid_request", error_description: "Required String parameter 'logout_uri' or 'client_id' is invalid" });
+    }
+    res.writeHead(302, { location: logoutUri, "content-length": "0" }).end();
+  }
+
+  /** HTTP Basic (client_secret_basic), client_secret in the body (client_secret_post), or client_id alone for a public client. */
+  private authenticateClient(req: IncomingMessage, form: URLSearchParams): void {
+    let id = form.get("client_id");
+    let secret = form.get("client_secret");
+    const basic = /^Basic (.+)$/i.exec(req.headers.authorization ?? "");
+    if (basic) {
+      const decoded = Buffer.from(basic[1], "base64").toString("utf8");
+      const colon = decoded.indexOf(":");
+      if (colon < 0) throw new OAuthError("invalid_client");
+      id = decodeURIComponent(decoded.slice(0, colon));
+      secret = decodeURIComponent(decoded.slice(colon + 1));
+    }
+    if (id !== this.context.clientId) throw new OAuthError("invalid_client");
+    const expected = this.context.options.clientSecret;
+    if (expected !== undefined && secret !== expected) throw new OAuthError("invalid_client");
+  }
+
+  private withForm(req: IncomingMessage, res: ServerResponse, then: (form: URLSearchParams) => void): void {
+    if (!/^application\/x-www-form-urlencoded\b/i.test(req.headers["content-type"] ?? "")) {
+      req.resume();
+      return sendJson(res, 400, { error: "invalid_request" });
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) req.destroy();
+      else chunks.push(chunk);
+    });
+    req.on("end", () => then(new URLSearchParams(Buffer.concat(chunks).toString("utf8"))));
+  }
+}
+
+const NO_STORE = { "cache-control": "no-store", pragma: "no-cache" };
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.destroyed) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json;charset=UTF-8", "content-length": Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function redirect(res: ServerResponse, to: string, params: Record<string, string | null>): void {
+  const url = new URL(to);
+  for (const [name, value] of Object.entries(params)) if (value !== null) url.searchParams.set(name, value);
+  res.writeHead(302, { location: url.toString(), "content-length": "0" }).end();
+}
