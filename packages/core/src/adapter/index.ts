@@ -9,3 +9,5 @@ export { isCorsPreflight } from "./cors.js";
 export { RevocationEntries, entryFor, resolveRevocationOptions, REVOCATION_DEFAULTS } from "../revocation/entries.js";
 export type { RevocationEntry, ResolvedRevocationOptions } from "../revocation/entries.js";
 export { isRevocationList } from "../revocation/list.js";
+// Refusing unknown option keys, with the key probably meant: for every package's options.
+export { assertKnownKeys } from "../option-keys.js";
