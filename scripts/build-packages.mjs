@@ -23,10 +23,10 @@ const manifests = new Map(
 );
 const byName = new Map([...manifests].map(([dir, manifest]) => [manifest.name, dir]));
 
-/** The workspace packages `dir` depends on (dependencies and devDependencies). */
+/** The workspace packages whose declarations `dir` compiles against (dependencies and peers; devDependencies are for its tests). */
 function workspaceDeps(dir) {
-  const { dependencies = {}, devDependencies = {} } = manifests.get(dir);
-  return Object.keys({ ...dependencies, ...devDependencies })
+  const { dependencies = {}, peerDependencies = {} } = manifests.get(dir);
+  return Object.keys({ ...dependencies, ...peerDependencies })
     .map((name) => byName.get(name))
     .filter((dep) => dep !== undefined && dep !== dir);
 }

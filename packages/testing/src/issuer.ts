@@ -46,6 +46,11 @@ export interface TestIssuerOAuth {
   /** Calls per endpoint and grant. */
   readonly counters: Readonly<OAuthCounters>;
   resetCounters(): void;
+  /**
+   * Allows another callback URL (and its origin + "/" as a sign-out URL): for
+   * apps that learn their port when they listen, after the issuer exists.
+   */
+  addRedirectUri(uri: string): void;
   /** Makes the token endpoint fail (down, status (5xx, 429), html, slow, garbage); `null` heals it. */
   setTokenFault(fault: TokenEndpointFault | null): void;
   /** True once a refresh token of that sign-in was revoked at /oauth2/revoke. */
@@ -323,6 +328,7 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
         endpoints.counters = zeroCounters();
       },
       setTokenFault: (fault) => endpoints.setTokenFault(fault),
+      addRedirectUri: (uri) => endpoints.addRedirectUri(uri),
       isSessionRevoked: (originJti) => endpoints.grants.isOriginRevoked(originJti),
     },
     close: () => {

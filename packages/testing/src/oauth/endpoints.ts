@@ -48,6 +48,12 @@ export class OAuthEndpoints {
     this.grants = new Grants(context.options);
   }
 
+  addRedirectUri(uri: string): void {
+    const url = new URL(uri);
+    this.context.options.redirectUris.add(uri);
+    this.context.options.logoutUris.add(`${url.origin}/`);
+  }
+
   get users(): OAuthContext["options"]["users"] {
     return this.context.options.users;
   }

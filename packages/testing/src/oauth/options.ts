@@ -42,8 +42,8 @@ export interface OAuthOptions {
 export type ResolvedUser = TestUser & { sub: string };
 
 export interface ResolvedOAuthOptions {
-  redirectUris: ReadonlySet<string>;
-  logoutUris: ReadonlySet<string>;
+  redirectUris: Set<string>;
+  logoutUris: Set<string>;
   clientSecret: string | undefined;
   allowedScopes: ReadonlySet<string>;
   users: ResolvedUser[];
