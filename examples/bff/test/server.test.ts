@@ -1,0 +1,82 @@
+// examples/bff as a real child process, offline (its own test issuer): the
+// whole sign-in by an HTTP client with a cookie jar, the API on the same
+// origin, the POST checks, sign-out biting at the API; and with Redis.
+import { Browser } from "../../../packages/bff/test/support";
+import { startRedisServer, type RedisServer } from "../../../test/support/redis-server";
+import { createTestIssuer } from "@cognito-bearer/testing";
+import { issuerEnv, request, routeCases, runToExit, startExample, stopAllExamples, type Running } from "../../shared/harness";
+
+jest.setTimeout(60_000);
+
+let redis: RedisServer;
+beforeAll(async () => {
+  redis = await startRedisServer();
+});
+afterAll(async () => {
+  await stopAllExamples();
+  await redis.stop();
+});
+
+/** The example's own origin, as its callback URL names it (localhost, a secure context for browsers). */
+const originOf = (app: Running) => app.url.replace("127.0.0.1", "localhost");
+
+async function walk(app: Running): Promise<void> {
+  expect(app.stdout()).toMatch(/offline: a local Cognito at http:\/\/127\.0\.0\.1:\d+; sign in as "demo"/);
+  const browser = new Browser(originOf(app));
+  const signedIn = await browser.signIn("/orders");
+  expect(signedIn.status).toBe(200);
+  expect(signedIn.text).toContain("url=/orders");
+  const token = await browser.accessToken();
+  const api = (path: string, init: RequestInit = {}) => fetch(`${app.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}` } });
+  expect(await (await api("/me")).json()).toMatchObject({ username: "demo", groups: ["admin"] });
+  expect((await api("/orders")).status).toBe(200);
+  expect((await api("/admin")).status).toBe(200);
+  expect((await browser.request("/auth/session")).json()).toMatchObject({ authenticated: true, username: "demo" });
+
+  expect((await browser.post("/auth/token", { origin: originOf(app) })).status).toBe(403);
+  expect((await browser.post("/auth/token", { "x-csrf": "1", origin: "http://evil.example" })).status).toBe(403);
+
+  const out = await browser.post("/auth/logout");
+  expect(out.status).toBe(200);
+  expect(out.json().logoutUrl).toMatch(/\/logout\?client_id=/);
+  expect((await api("/me")).status).toBe(401);
+  expect((await browser.request("/auth/session")).json()).toEqual({ authenticated: false });
+}
+
+test("offline, in memory: sign in, call the API, sign out", async () => {
+  const app = await startExample("bff", { PORT: "0", HOST: "127.0.0.1" });
+  await walk(app);
+  await app.stop();
+});
+
+test("with a pool's configuration: the API answers the examples' shared route table exactly", async () => {
+  const issuer = await createTestIssuer();
+  try {
+    const app = await startExample("bff", { ...issuerEnv(issuer), COGNITO_DOMAIN: issuer.url, COGNITO_REDIRECT_URI: "http://localhost:3000/auth/callback" });
+    for (const { name, method, path, authorization, expected } of routeCases(issuer)) {
+      const answer = await request(app.url, path, { method, authorization });
+      expect({ case: name, ...answer }).toEqual({ case: name, ...expected });
+    }
+    await app.stop();
+  } finally {
+    await issuer.close();
+  }
+});
+
+test("offline, sessions and revocations in Redis", async () => {
+  const app = await startExample("bff", { PORT: "0", HOST: "127.0.0.1", COGNITO_REDIS_URL: redis.url, COGNITO_SESSION_SECRET: "a secret for the example, 32 characters or more" });
+  await walk(app);
+  await app.stop();
+});
+
+test("Redis without a session secret: exits at start, naming the variable", async () => {
+  const exit = await runToExit("bff", { PORT: "0", COGNITO_REDIS_URL: redis.url });
+  expect(exit.code).toBe(1);
+  expect(exit.stderr.trim()).toBe("COGNITO_SESSION_SECRET is required with COGNITO_REDIS_URL (32 characters or more)");
+});
+
+test("a real pool's configuration without its domain: exits at start, naming the variable", async () => {
+  const exit = await runToExit("bff", { PORT: "0", COGNITO_USER_POOL_ID: "eu-west-1_AbCdEf123", COGNITO_CLIENT_ID: "abc" });
+  expect(exit.code).toBe(1);
+  expect(exit.stderr).toMatch(/^COGNITO_DOMAIN is required/);
+});
