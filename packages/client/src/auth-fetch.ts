@@ -1,0 +1,172 @@
+// createAuthFetch: `fetch` with the user's access token, for an SPA behind a
+// token handler (@cognito-bearer/bff) or holding its own tokens.
+//
+// What the API's answers mean here (the contract of every cognito-bearer adapter):
+// - 401 invalid_token: refresh, and retry once if the request can be sent again;
+//   a second 401 goes back to the caller, never round a loop;
+// - 503 (and network errors): our servers' fault: back off with jitter, honour
+//   Retry-After, retry a few times, never sign out;
+// - 403: returned as is (a missing scope or group is not fixed by a new token);
+// - 401 session_expired from the token handler: the session is over: every tab
+//   is told, and `onSessionExpired` runs (default: go to the sign-in page).
+import { backoffMs, retryAfterSeconds, sleep } from "./backoff.js";
+import { SessionExpiredError, TokenUnavailableError } from "./errors.js";
+import { canReplay } from "./replay.js";
+import { TokenSource, type Token } from "./token-source.js";
+
+export interface AuthFetchOptions {
+  /** The token handler's token endpoint (POST). Default "/auth/token". */
+  tokenUrl?: string;
+  /** The sign-in page, for the default onSessionExpired. Default "/auth/login". */
+  loginUrl?: string;
+  /** The token handler's sign-out endpoint, for signOut(). Default "/auth/logout". */
+  logoutUrl?: string;
+  /** Called (in every tab) when the session is over. Default: go to `loginUrl?returnTo=<this page>`. */
+  onSessionExpired?: () => void;
+  /**
+   * Your own refresh, instead of the token handler (an SPA holding Cognito's
+   * tokens itself): resolve to the new access token and its lifetime; throw a
+   * SessionExpiredError when the refresh token is refused.
+   */
+  refresh?: () => Promise<{ accessToken: string; expiresIn: number }>;
+  /** The custom header the token handler requires on POSTs. Default { name: "X-CSRF", value: "1" }. */
+  csrfHeader?: { name: string; value: string };
+  /** Refresh this long before the access token expires. Default 30. */
+  refreshMarginSeconds?: number;
+  /** Retry POST and PATCH requests too (after a refresh or a 503), when their body can be sent again. Default false. */
+  retryNonIdempotent?: boolean;
+  /** Retries after a 503 or a network error, per call. Default 3. */
+  maxRetries?: number;
+  /** First back-off step (then doubled, with jitter, up to maxDelayMs). Default 500. */
+  baseDelayMs?: number;
+  /** Default 10000. */
+  maxDelayMs?: number;
+  /** The fetch to wrap. Default globalThis.fetch. */
+  fetch?: typeof fetch;
+  /** The BroadcastChannel and Web Lock names shared by this origin's tabs. Default "cognito-bearer". */
+  channelName?: string;
+}
+
+export interface AuthFetch {
+  (input: Request | string | URL, init?: RequestInit): Promise<Response>;
+  /** Signs out at the token handler, forgets the token in every tab; resolves to Cognito's logout URL (go there to end the managed-login session too). */
+  signOut(): Promise<string | undefined>;
+  /** Stop listening to other tabs. */
+  close(): void;
+}
+
+export function createAuthFetch(options: AuthFetchOptions = {}): AuthFetch {
+  const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const tokenUrl = options.tokenUrl ?? "/auth/token";
+  const loginUrl = options.loginUrl ?? "/auth/login";
+  const logoutUrl = options.logoutUrl ?? "/auth/logout";
+  const csrf = options.csrfHeader ?? { name: "X-CSRF", value: "1" };
+  const maxRetries = options.maxRetries ?? 3;
+  const baseDelayMs = options.baseDelayMs ?? 500;
+  const maxDelayMs = options.maxDelayMs ?? 10_000;
+  const allowNonIdempotent = options.retryNonIdempotent ?? false;
+  const onSessionExpired = options.onSessionExpired ?? (() => goToSignIn(loginUrl));
+  const wait = (attempt: number, retryAfter?: number, signal?: AbortSignal | null) => sleep(backoffMs(attempt, baseDelayMs, maxDelayMs, retryAfter), signal);
+
+  /** POST tokenUrl, retrying its own faults; a 401 is the end of the session. */
+  async function fromTokenHandler(): Promise<Token> {
+    for (let attempt = 0; ; attempt++) {
+      let res: Response;
+      try {
+        res = await fetchImpl(tokenUrl, { method: "POST", headers: { [csrf.name]: csrf.value }, credentials: "same-origin" });
+      } catch (err) {
+        if (attempt >= maxRetries) throw new TokenUnavailableError(`the token handler is unreachable (${(err as Error).message})`);
+        await wait(attempt);
+        continue;
+      }
+      if (res.status === 200) {
+        const body = (await res.json()) as { access_token?: unknown; expires_in?: unknown };
+        if (typeof body.access_token !== "string" || typeof body.expires_in !== "number") throw new TokenUnavailableError("the token handler's answer has no access token");
+        return { accessToken: body.access_token, expiresAt: Date.now() + body.expires_in * 1000 };
+      }
+      await res.body?.cancel();
+      if (res.status === 401) throw new SessionExpiredError();
+      const retryAfter = retryAfterSeconds(res.headers.get("retry-after"));
+      if ((res.status === 503 || res.status === 429 || res.status >= 500) && attempt < maxRetries) {
+        await wait(attempt, retryAfter);
+        continue;
+      }
+      throw new TokenUnavailableError(`the token handler answered ${res.status}`, retryAfter);
+    }
+  }
+
+  async function fromCustomRefresh(): Promise<Token> {
+    const { accessToken, expiresIn } = await options.refresh!();
+    return { accessToken, expiresAt: Date.now() + expiresIn * 1000 };
+  }
+
+  const tokens = new TokenSource(
+    options.refresh ? fromCustomRefresh : fromTokenHandler,
+    (options.refreshMarginSeconds ?? 30) * 1000,
+    options.channelName ?? "cognito-bearer",
+    onSessionExpired,
+  );
+
+  const api = async (input: Request | string | URL, init: RequestInit = {}): Promise<Response> => {
+    const signal = init.signal ?? (input instanceof Request ? input.signal : undefined);
+    const replayable = canReplay(input, init, allowNonIdempotent);
+    const send = (token: string, first: boolean): Promise<Response> => {
+      const headers = new Headers(init.headers ?? (input instanceof Request ? input.headers : undefined));
+      headers.set("Authorization", `Bearer ${token}`);
+      // A Request's body is read by the first try: send clones while another try may follow.
+      const target = input instanceof Request && (replayable || !first) ? input.clone() : input;
+      return fetchImpl(target, { ...init, headers });
+    };
+    let refreshed = false;
+    for (let attempt = 0; ; attempt++) {
+      const token = await tokens.get(signal);
+      let res: Response;
+      try {
+        res = await send(token, attempt === 0);
+      } catch (err) {
+        if (signal?.aborted || !replayable || attempt >= maxRetries) throw err;
+        await wait(attempt, undefined, signal);
+        continue;
+      }
+      if (res.status === 401 && refusesToken(res)) {
+        tokens.invalidate(token);
+        if (refreshed || !replayable) return res;
+        refreshed = true;
+        await res.body?.cancel();
+        continue;
+      }
+      if (res.status === 503 && replayable && attempt < maxRetries) {
+        await res.body?.cancel();
+        await wait(attempt, retryAfterSeconds(res.headers.get("retry-after")), signal);
+        continue;
+      }
+      return res;
+    }
+  };
+
+  return Object.assign(api, {
+    async signOut(): Promise<string | undefined> {
+      const res = await fetchImpl(logoutUrl, { method: "POST", headers: { [csrf.name]: csrf.value }, credentials: "same-origin" });
+      const body = res.ok ? ((await res.json().catch(() => ({}))) as { logoutUrl?: string }) : {};
+      if (!res.ok) throw new TokenUnavailableError(`sign-out answered ${res.status}`, retryAfterSeconds(res.headers.get("retry-after")));
+      tokens.clear(true);
+      return body.logoutUrl;
+    },
+    close: () => tokens.close(),
+  });
+}
+
+/** A 401 for the token (invalid_token), not for missing credentials. */
+function refusesToken(res: Response): boolean {
+  const challenge = res.headers.get("www-authenticate");
+  // Cross-origin APIs hide WWW-Authenticate unless they expose it: then any 401 to a request with a token is the token's.
+  return challenge === null || /error="invalid_token"/.test(challenge);
+}
+
+function goToSignIn(loginUrl: string): void {
+  const location = (globalThis as { location?: { pathname: string; search: string; hash: string; assign(url: string): void } }).location;
+  if (location === undefined) return;
+  const url = new URL(loginUrl, (globalThis as unknown as { location: { href: string } }).location.href);
+  url.searchParams.set("returnTo", `${location.pathname}${location.search}${location.hash}`);
+  location.assign(url.toString());
+}
