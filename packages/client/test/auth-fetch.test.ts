@@ -1,0 +1,225 @@
+// createAuthFetch under Node (fetch is global there) against a real local
+// server playing the token handler and the API, whose answers each test sets.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { BroadcastChannel as NodeBroadcastChannel } from "node:worker_threads";
+import type { AddressInfo } from "node:net";
+import { createAuthFetch, SessionExpiredError, TokenUnavailableError, type AuthFetch } from "@cognito-bearer/client";
+
+type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
+
+let server: Server;
+let base: string;
+let tokenRoute: Handler;
+let apiRoute: Handler;
+const calls = { token: 0, api: 0 };
+const seen: { authorization?: string; method?: string; body: string }[] = [];
+const open: AuthFetch[] = [];
+
+// Jest's Node environment leaves Node's own BroadcastChannel out of the test's globals: put it back (a browser has its own).
+globalThis.BroadcastChannel ??= NodeBroadcastChannel as unknown as typeof BroadcastChannel;
+
+let issued = 0;
+/** The token handler's healthy answer: a new token each time. */
+const issue = (expiresIn = 3600): Handler => (_req, res) => json(res, 200, { access_token: `token-${++issued}`, expires_in: expiresIn, token_type: "Bearer" });
+const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
+  res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
+const invalidToken = (res: ServerResponse) =>
+  json(res, 401, { error: "invalid_token" }, { "www-authenticate": 'Bearer realm="api", error="invalid_token", error_description="The access token has expired"' });
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = "";
+    req.setEncoding("utf8").on("data", (chunk) => (body += chunk));
+    req.on("end", () => {
+      if (req.url === "/auth/token") {
+        calls.token++;
+        return tokenRoute(req, res, body);
+      }
+      calls.api++;
+      seen.push({ authorization: req.headers.authorization, method: req.method, body });
+      apiRoute(req, res, body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+beforeEach(() => {
+  issued = 0;
+  calls.token = 0;
+  calls.api = 0;
+  seen.length = 0;
+  tokenRoute = issue();
+  apiRoute = (req, res) => json(res, 200, { ok: true, authorization: req.headers.authorization });
+});
+afterEach(() => {
+  for (const api of open.splice(0)) api.close();
+});
+
+function client(options: Parameters<typeof createAuthFetch>[0] = {}) {
+  const api = createAuthFetch({ tokenUrl: `${base}/auth/token`, logoutUrl: `${base}/auth/logout`, baseDelayMs: 20, channelName: `test-${Math.random()}`, ...options });
+  open.push(api);
+  return api;
+}
+
+test("sends the access token from the token handler, with the CSRF header on the token call", async () => {
+  let csrf: string | undefined;
+  tokenRoute = (req, res, body) => {
+    csrf = req.headers["x-csrf"] as string;
+    issue()(req, res, body);
+  };
+  const api = client();
+  const res = await api(`${base}/api/me`);
+  expect(await res.json()).toEqual({ ok: true, authorization: "Bearer token-1" });
+  expect(csrf).toBe("1");
+});
+
+test("ten concurrent calls without a token: one call to the token handler", async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  tokenRoute = (req, res, body) => void gate.then(() => issue()(req, res, body));
+  const api = client();
+  const pending = Promise.all(Array.from({ length: 10 }, () => api(`${base}/api/orders`)));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  release();
+  const answers = await pending;
+  expect(answers.map((res) => res.status)).toEqual(Array(10).fill(200));
+  expect(calls.token).toBe(1);
+  expect(new Set(seen.map((request) => request.authorization)).size).toBe(1);
+});
+
+test("401 invalid_token: one refresh and one retry; a second 401 is returned, never looped", async () => {
+  const api = client();
+  await api(`${base}/warm`);
+  apiRoute = (req, res) => (req.headers.authorization === "Bearer token-1" ? invalidToken(res) : json(res, 200, { ok: true }));
+  expect((await api(`${base}/api/me`)).status).toBe(200);
+  expect(calls.token).toBe(2);
+
+  apiRoute = (_req, res) => invalidToken(res);
+  const res = await api(`${base}/api/me`);
+  expect(res.status).toBe(401);
+  expect(calls.token).toBe(3);
+  expect(calls.api).toBe(1 + 2 + 2);
+});
+
+test("a POST is not retried after a 401 unless allowed; a stream body never is", async () => {
+  // The API refuses the next request's token once.
+  let refuseNext = true;
+  apiRoute = (_req, res) => {
+    if (refuseNext) {
+      refuseNext = false;
+      return invalidToken(res);
+    }
+    json(res, 200, { ok: true });
+  };
+  const strict = client();
+  expect((await strict(`${base}/api/orders`, { method: "POST", body: "{}" })).status).toBe(401);
+  expect(calls.api).toBe(1);
+
+  refuseNext = true;
+  const lenient = client({ retryNonIdempotent: true });
+  const res = await lenient(`${base}/api/orders`, { method: "POST", body: '{"item":"beans"}' });
+  expect(res.status).toBe(200);
+  expect(seen.at(-1)).toMatchObject({ method: "POST", body: '{"item":"beans"}' });
+
+  refuseNext = true;
+  const streaming = client({ retryNonIdempotent: true });
+  const stream = new ReadableStream({ start: (controller) => (controller.enqueue(new TextEncoder().encode("x")), controller.close()) });
+  const streamed = await streaming(`${base}/api/upload`, { method: "PUT", body: stream, duplex: "half" } as RequestInit);
+  expect(streamed.status).toBe(401);
+});
+
+test("503 from the API: backs off (honouring Retry-After), retries, and returns the last 503 after maxRetries; never a sign-out", async () => {
+  const onSessionExpired = jest.fn();
+  let failures = 1;
+  apiRoute = (_req, res) => (failures-- > 0 ? json(res, 503, { error: "temporarily_unavailable" }, { "retry-after": "1" }) : json(res, 200, { ok: true }));
+  const api = client({ onSessionExpired });
+  const started = performance.now();
+  expect((await api(`${base}/api/me`)).status).toBe(200);
+  expect(performance.now() - started).toBeGreaterThanOrEqual(950);
+
+  apiRoute = (_req, res) => json(res, 503, { error: "temporarily_unavailable" }, { "retry-after": "0" });
+  const res = await api(`${base}/api/me`);
+  expect(res.status).toBe(503);
+  expect(calls.api).toBe(2 + 4);
+  expect(onSessionExpired).not.toHaveBeenCalled();
+});
+
+test("a network error is retried; 403 is returned as is, without a refresh", async () => {
+  const api = client();
+  let drops = 1;
+  apiRoute = (req, res) => (drops-- > 0 ? req.socket.destroy() : json(res, 200, { ok: true }));
+  expect((await api(`${base}/api/me`)).status).toBe(200);
+  apiRoute = (_req, res) => json(res, 403, { error: "insufficient_scope" });
+  expect((await api(`${base}/api/admin`)).status).toBe(403);
+  expect(calls.token).toBe(1);
+});
+
+test("401 session_expired from the token handler: onSessionExpired, and a SessionExpiredError", async () => {
+  tokenRoute = (_req, res) => json(res, 401, { error: "session_expired" });
+  const onSessionExpired = jest.fn();
+  const api = client({ onSessionExpired });
+  await expect(api(`${base}/api/me`)).rejects.toBeInstanceOf(SessionExpiredError);
+  expect(onSessionExpired).toHaveBeenCalledTimes(1);
+  expect(calls.api).toBe(0);
+});
+
+test("the token handler unavailable: retried, then a TokenUnavailableError; never onSessionExpired", async () => {
+  tokenRoute = (_req, res) => json(res, 503, { error: "temporarily_unavailable" }, { "retry-after": "0" });
+  const onSessionExpired = jest.fn();
+  const api = client({ onSessionExpired, maxRetries: 2 });
+  await expect(api(`${base}/api/me`)).rejects.toBeInstanceOf(TokenUnavailableError);
+  expect(calls.token).toBe(3);
+  expect(onSessionExpired).not.toHaveBeenCalled();
+});
+
+test("an AbortSignal ends the wait for a refresh at once", async () => {
+  let answer!: () => void;
+  tokenRoute = (req, res, body) => (answer = () => issue()(req, res, body)); // answers only when told
+  const api = client();
+  const controller = new AbortController();
+  const pending = api(`${base}/api/me`, { signal: controller.signal });
+  setTimeout(() => controller.abort(new Error("user navigated away")), 50);
+  await expect(pending).rejects.toThrow("user navigated away");
+  expect(calls.api).toBe(0);
+  // The refresh itself goes on for other callers: the next call uses its token.
+  answer();
+  expect((await api(`${base}/api/me`)).status).toBe(200);
+  expect(calls.token).toBe(1);
+});
+
+test("refreshes ahead of expiry: a token within the margin is not used", async () => {
+  tokenRoute = issue(20);
+  const api = client({ refreshMarginSeconds: 30 });
+  await api(`${base}/a`);
+  await api(`${base}/b`);
+  expect(calls.token).toBe(2);
+  expect(seen.map((request) => request.authorization)).toEqual(["Bearer token-" + (issued - 1), "Bearer token-" + issued]);
+});
+
+test("a refresh function of your own (an SPA holding Cognito's tokens itself)", async () => {
+  let refreshes = 0;
+  const api = client({ refresh: async () => ({ accessToken: `own-${++refreshes}`, expiresIn: 3600 }) });
+  await api(`${base}/api/me`);
+  expect(seen[0].authorization).toBe("Bearer own-1");
+  expect(calls.token).toBe(0);
+  const expired = client({
+    refresh: async () => {
+      throw new SessionExpiredError();
+    },
+    onSessionExpired: () => undefined,
+  });
+  await expect(expired(`${base}/api/me`)).rejects.toBeInstanceOf(SessionExpiredError);
+});
+
+test("two clients on one channel (two tabs): the second uses the token the first got", async () => {
+  const channelName = `tabs-${Math.random()}`;
+  const a = client({ channelName });
+  const b = client({ channelName });
+  await new Promise((resolve) => setTimeout(resolve, 20)); // hello / here
+  await a(`${base}/api/me`);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  await b(`${base}/api/me`);
+  expect(calls.token).toBe(1);
+  expect(seen.map((request) => request.authorization)).toEqual(["Bearer token-" + issued, "Bearer token-" + issued]);
+});
