@@ -91,7 +91,7 @@ export async function step(title, { url, path, token, expect, note, method = "GE
     const value = res.headers.get(name);
     if (value !== null) say(`    ${yellow(`${name}:`)} ${value}`);
   }
-  say(`    ${body}`);
+  say(`    ${body.length > 160 ? `${body.slice(0, 160).replace(/\s+/g, " ")}…` : body}`);
   if (note) say(`    ${dim(note)}`);
   say();
 }

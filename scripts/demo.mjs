@@ -102,6 +102,14 @@ async function main() {
     await cold.stop();
     await coldIssuer.close();
 
+    // The SPA of the token handler example (examples/bff), offline on its own local Cognito.
+    const spaPort = ONCE ? "0" : process.env.PORT ? String(Number(process.env.PORT) + 1) : "0";
+    const offline = { COGNITO_USER_POOL_ID: "", COGNITO_CLIENT_ID: "", COGNITO_ISSUER: "", COGNITO_JWKS_URI: "" };
+    const spa = await startExample(issuer, spaPort, { server: "examples/bff/server.js", env: offline });
+    cleanup.push(spa.stop);
+    const spaUrl = spa.url.replace("127.0.0.1", "localhost");
+    await step("The demo SPA, the token handler and the API on one origin (examples/bff)", { url: spaUrl, path: "/", expect: 200 });
+
     const { failures, steps } = tally();
     say(failures === 0 ? green(bold(`All ${steps} answers were the expected ones.`)) : red(bold(`${failures} of ${steps} answers were unexpected.`)));
     if (ONCE || failures > 0) {
@@ -126,6 +134,10 @@ async function main() {
     const env = `COGNITO_USER_POOL_ID=${issuer.userPoolId} COGNITO_CLIENT_ID=${issuer.clientId} COGNITO_ISSUER=${issuer.issuer}`;
     say(`PORT=3001 ${env} pnpm -C examples/koa start`);
     say(`PORT=3002 ${env} pnpm -C examples/node start`);
+    say();
+    say(bold(`The demo SPA: open ${spaUrl}/ in a browser`));
+    say(dim("  sign in (a demo user, no form), call /me, /orders and /admin, watch the 60 s access token refresh silently,"));
+    say(dim("  turn the JWKS off (503, still signed in), revoke at Cognito, sign out (the old token is refused at once)."));
     say();
     say(dim("Press Ctrl-C to stop."));
 

@@ -7,6 +7,9 @@
 // pool; COGNITO_REDIS_URL (with COGNITO_SESSION_SECRET) puts sessions and
 // revocations in Redis, shared by every instance.
 import { createServer } from "node:http";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import express from "express";
 import { createVerifier } from "@cognito-bearer/core";
 import { cognitoAuth, requireGroups, requireScopes } from "@cognito-bearer/express";
@@ -29,10 +32,17 @@ const issuer = offline
         redirectUris: ["http://localhost/placeholder"],
         allowedScopes: ["openid", "email", "profile", "orders/read"],
         users: [{ username: "demo", email: "demo@example.com", groups: ["admin"] }],
-        accessTokenLifetimeSeconds: Number(env("DEMO_ACCESS_TOKEN_SECONDS") ?? 120),
+        accessTokenLifetimeSeconds: accessTokenSeconds(),
       },
     })
   : undefined;
+
+/** Offline, access tokens live DEMO_ACCESS_TOKEN_SECONDS (default 60), so refreshes happen while you watch. */
+function accessTokenSeconds() {
+  const seconds = Number(env("DEMO_ACCESS_TOKEN_SECONDS") ?? 60);
+  if (!Number.isFinite(seconds) || seconds < 2) fail(`DEMO_ACCESS_TOKEN_SECONDS must be a number of seconds >= 2, got "${env("DEMO_ACCESS_TOKEN_SECONDS")}"`);
+  return seconds;
+}
 const pool = offline
   ? { ...issuer.verifierOptions, domain: issuer.url, scopes: ["openid", "email", "profile", "orders/read"] }
   : {
@@ -62,6 +72,30 @@ app.disable("x-powered-by");
 app.disable("etag"); // answer exactly like the other examples
 app.use((req, res, next) => (tokenHandler ? tokenHandlerMiddleware(tokenHandler)(req, res, next) : next()));
 app.get("/health", (_req, res) => res.json({ status: "ok" }));
+
+// The demo SPA (public/) and the client module it imports, straight from @cognito-bearer/client's build.
+const here = dirname(fileURLToPath(import.meta.url));
+const clientBuild = join(dirname(createRequire(import.meta.url).resolve("@cognito-bearer/client/package.json")), "dist", "esm");
+app.use(express.static(join(here, "public")));
+app.use("/vendor/client", express.static(clientBuild));
+if (offline) {
+  // Demo controls, offline only: the refresh margins that make refreshes visible, a JWKS outage, a GlobalSignOut.
+  const lifetime = accessTokenSeconds();
+  app.get("/demo/config", (_req, res) => res.json({ accessTokenSeconds: lifetime, clientMarginSeconds: lifetime / 2 }));
+  app.post("/demo/jwks", express.json(), (req, res) => {
+    if (req.get("x-csrf") !== "1") return res.status(403).json({ error: "forbidden" });
+    if (req.body?.down) {
+      issuer.setFault({ mode: "down" });
+      // Tokens signed from now on carry a kid the API has not cached: checking them needs the JWKS.
+      issuer.rotateKey({ retireOthers: true });
+    } else issuer.setFault(null);
+    res.status(204).end();
+  });
+  app.post("/demo/global-sign-out", (req, res) => {
+    if (req.get("x-csrf") !== "1") return res.status(403).json({ error: "forbidden" });
+    res.json({ revoked: issuer.oauth.globalSignOut("demo") });
+  });
+}
 app.get("/me", auth, (req, res) => {
   const { sub, username, clientId, scopes, groups } = req.auth;
   res.json({ sub, username: username ?? null, clientId, scopes, groups });
@@ -93,11 +127,13 @@ server.once("listening", () => {
       verifier,
       revocations,
       sessions,
+      // Offline, tokens are short-lived: refresh at Cognito once a quarter of their life is left.
+      refreshMarginSeconds: offline ? accessTokenSeconds() * 0.75 : undefined,
       onEvent: (event) => {
         if (["cognito_unavailable", "configuration_error", "store_unavailable"].includes(event.type)) console.error(`token handler: ${event.type}: ${event.detail}`);
       },
     }),
   );
-  if (offline) console.log(`offline: a local Cognito at ${issuer.url}; sign in as "demo" at http://localhost:${port}/auth/login`);
+  if (offline) console.log(`offline: a local Cognito at ${issuer.url}; open http://localhost:${port}/ and sign in as "demo"`);
 });
 listen(server, config);

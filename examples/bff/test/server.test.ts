@@ -21,7 +21,7 @@ afterAll(async () => {
 const originOf = (app: Running) => app.url.replace("127.0.0.1", "localhost");
 
 async function walk(app: Running): Promise<void> {
-  expect(app.stdout()).toMatch(/offline: a local Cognito at http:\/\/127\.0\.0\.1:\d+; sign in as "demo"/);
+  expect(app.stdout()).toMatch(/offline: a local Cognito at http:\/\/127\.0\.0\.1:\d+; open http:\/\/localhost:\d+\/ and sign in as "demo"/);
   const browser = new Browser(originOf(app));
   const signedIn = await browser.signIn("/orders");
   expect(signedIn.status).toBe(200);

@@ -53,6 +53,8 @@ export interface TestIssuerOAuth {
   addRedirectUri(uri: string): void;
   /** Makes the token endpoint fail (down, status (5xx, 429), html, slow, garbage); `null` heals it. */
   setTokenFault(fault: TokenEndpointFault | null): void;
+  /** Cognito's GlobalSignOut: revokes every refresh token (every sign-in) of the user with this username; returns how many. */
+  globalSignOut(username: string): number;
   /** True once a refresh token of that sign-in was revoked at /oauth2/revoke. */
   isSessionRevoked(originJti: string): boolean;
 }
@@ -330,6 +332,11 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
       setTokenFault: (fault) => endpoints.setTokenFault(fault),
       addRedirectUri: (uri) => endpoints.addRedirectUri(uri),
       isSessionRevoked: (originJti) => endpoints.grants.isOriginRevoked(originJti),
+      globalSignOut(username) {
+        const user = endpoints.users.find((candidate) => candidate.username === username);
+        if (user === undefined) throw new Error(`no test user named ${JSON.stringify(username)}`);
+        return endpoints.grants.revokeUser(user.sub);
+      },
     },
     close: () => {
       for (const timer of timers) clearTimeout(timer);

@@ -223,6 +223,19 @@ describe("POST /oauth2/revoke, GET /oauth2/userInfo, GET /logout, discovery", ()
     expect(issuer.oauth!.counters.revoke).toBe(2);
   });
 
+  test("globalSignOut revokes every sign-in of the user, and no one else's", async () => {
+    const issuer = await issuerWith();
+    const alice = [(await signIn(issuer)).body, (await signIn(issuer)).body];
+    const bob = (await signIn(issuer, { login_hint: "bob" })).body;
+    expect(issuer.oauth!.globalSignOut("alice")).toBe(2);
+    for (const tokens of alice) {
+      expect(await token(issuer, { grant_type: "refresh_token", client_id: issuer.clientId, refresh_token: tokens.refresh_token as string })).toMatchObject({ status: 400, body: { error: "invalid_grant" } });
+      expect(issuer.oauth!.isSessionRevoked(payload(tokens.access_token as string).origin_jti as string)).toBe(true);
+    }
+    expect((await token(issuer, { grant_type: "refresh_token", client_id: issuer.clientId, refresh_token: bob.refresh_token as string })).status).toBe(200);
+    expect(() => issuer.oauth!.globalSignOut("nobody")).toThrow(/no test user/);
+  });
+
   test("userInfo answers the user's attributes for a valid access token, 401 otherwise", async () => {
     const issuer = await issuerWith();
     const tokens = (await signIn(issuer)).body;

@@ -105,6 +105,18 @@ export class Grants {
     this.revokedOrigins.add(state.signIn.originJti);
   }
 
+  /** GlobalSignOut: every refresh token of the user, and so every sign-in, is revoked. */
+  revokeUser(sub: string): number {
+    let revoked = 0;
+    for (const state of this.refreshTokens.values()) {
+      if (state.signIn.user.sub !== sub || state.revoked) continue;
+      state.revoked = true;
+      this.revokedOrigins.add(state.signIn.originJti);
+      revoked++;
+    }
+    return revoked;
+  }
+
   isOriginRevoked(originJti: string): boolean {
     return this.revokedOrigins.has(originJti);
   }
