@@ -74,13 +74,22 @@ test("sign-in across sites lands signed in; no token in any storage the page can
   const { context } = await profile();
   const page = await context.newPage();
   await signedIn(page);
-  expect(await page.evaluate(() => document.cookie)).toBe("");
-  const storage = await page.evaluate(async () => ({
-    local: Object.keys(localStorage).length,
-    session: Object.keys(sessionStorage).length,
-    databases: (await indexedDB.databases()).length,
-  }));
-  expect(storage).toEqual({ local: 0, session: 0, databases: 0 });
+  // Runs in the page (the test is compiled without the DOM library, hence the cast).
+  const storage = await page.evaluate(async () => {
+    const page = globalThis as unknown as {
+      document: { cookie: string };
+      localStorage: object;
+      sessionStorage: object;
+      indexedDB: { databases(): Promise<unknown[]> };
+    };
+    return {
+      cookie: page.document.cookie,
+      local: Object.keys(page.localStorage).length,
+      session: Object.keys(page.sessionStorage).length,
+      databases: (await page.indexedDB.databases()).length,
+    };
+  });
+  expect(storage).toEqual({ cookie: "", local: 0, session: 0, databases: 0 });
   const cookies = await context.cookies(origin);
   expect(cookies.map(({ name, httpOnly, secure, sameSite, path }) => ({ name, httpOnly, secure, sameSite, path }))).toEqual([
     { name: "__Host-cb-session", httpOnly: true, secure: true, sameSite: "Strict", path: "/" },
