@@ -14,7 +14,7 @@ export interface Token {
 }
 
 /** How long a tab that got the lock waits for another tab's token, when there are other tabs. */
-const ASK_WAIT_MS = 50;
+const ASK_WAIT_MS = 100;
 
 export class TokenSource {
   private current: Token | undefined;
