@@ -9,7 +9,7 @@
 // repository. Packages are built in dependency order (core before the
 // adapters that import its declarations). `node scripts/build-packages.mjs core`
 // builds only the packages named.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -41,20 +41,34 @@ const visit = (dir, path = []) => {
 for (const dir of [...manifests.keys()].sort()) visit(dir);
 
 const only = process.argv.slice(2);
-for (const dir of order) {
-  if (only.length > 0 && !only.includes(dir)) continue;
+const wanted = order.filter((dir) => only.length === 0 || only.includes(dir));
+
+function tscRun(cwd, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [tsc, "-p", "tsconfig.build.json", ...args], { cwd, stdio: "inherit" });
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`tsc failed in ${cwd} (${code})`))));
+  });
+}
+
+async function build(dir) {
   const cwd = join(root, "packages", dir);
-  const run = (args) => {
-    const { status } = spawnSync(process.execPath, [tsc, "-p", "tsconfig.build.json", ...args], { cwd, stdio: "inherit" });
-    if (status !== 0) process.exit(status ?? 1);
-  };
   const started = Date.now();
   rmSync(join(cwd, "dist"), { recursive: true, force: true });
-  run(["--outDir", "dist/esm"]);
-  run(["--outDir", "dist/cjs", "--module", "commonjs", "--moduleResolution", "node10"]);
+  await Promise.all([
+    tscRun(cwd, ["--outDir", "dist/esm"]),
+    tscRun(cwd, ["--outDir", "dist/cjs", "--module", "commonjs", "--moduleResolution", "node10"]),
+  ]);
   for (const [out, type] of [["dist/esm", "module"], ["dist/cjs", "commonjs"]]) {
     mkdirSync(join(cwd, out), { recursive: true });
     writeFileSync(join(cwd, out, "package.json"), JSON.stringify({ type }) + "\n");
   }
   console.log(`built ${manifests.get(dir).name} (${Date.now() - started} ms)`);
+}
+
+// One package at a time (its two builds side by side: this machine has two cores), each after those it compiles against.
+try {
+  for (const dir of wanted) await build(dir);
+} catch (err) {
+  console.error(err.message);
+  process.exit(1);
 }
