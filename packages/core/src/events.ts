@@ -31,6 +31,8 @@ export interface JwksFetchEvent {
   keys?: number;
   /** A short, safe description of the failure. */
   error?: string;
+  /** The HTTP status of a failed fetch, when the endpoint answered (403/404: that issuer form is not served for the pool). */
+  status?: number;
 }
 
 export type VerifyEvent = VerifiedEvent | RejectedEvent | JwksFetchEvent;

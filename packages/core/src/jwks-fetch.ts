@@ -89,7 +89,7 @@ function fetchBody(uri: string, { timeoutMs, maxResponseBytes }: FetchLimits): P
 function readBody(res: IncomingMessage, uri: string, maxBytes: number, finish: (err: Error | null, body?: Buffer) => void): void {
   if (res.statusCode !== 200) {
     res.resume();
-    finish(new FetchError(uri, `JWKS endpoint answered ${res.statusCode}`));
+    finish(Object.assign(new FetchError(uri, `JWKS endpoint answered ${res.statusCode}`), { status: res.statusCode }));
     return;
   }
   const declared = Number(res.headers["content-length"]);

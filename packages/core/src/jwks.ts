@@ -21,7 +21,12 @@ export type KeysWithdrawnListener = (jwksUri: string, kids: ReadonlySet<string>)
 
 /** What can be seen of one JWKS from outside (for health checks and tests). */
 export interface JwksStatus {
+  /** The key set's first candidate URL: its name. */
   jwksUri: string;
+  /** Every URL the key set can be fetched from, in the order tried. */
+  candidates: string[];
+  /** The URL the keys last came from, or undefined. */
+  servedBy: string | undefined;
   kids: string[];
   /** When the keys were last fetched successfully (ms since epoch), or undefined. */
   fetchedAt: number | undefined;
@@ -34,7 +39,12 @@ const MAX_REFRESH_BACKOFF_MS = 60_000;
 
 interface KeySet {
   readonly uri: string;
+  readonly candidates: readonly string[];
   readonly policy: ResolvedJwksOptions;
+  /** The candidate that served the keys last: tried first next time. */
+  servedBy: string | undefined;
+  /** Candidates that answered 403/404 (the pool does not use that issuer form), until when they are tried last. */
+  readonly notServed: Map<string, number>;
   keys: Map<string, UsableJwk> | undefined;
   fetchedAt: number | undefined;
   inflight: Promise<Map<string, UsableJwk>> | undefined;
@@ -53,7 +63,7 @@ export class JwksPolicy implements JwksCache {
   private closed = false;
 
   constructor(
-    policies: ReadonlyMap<string, ResolvedJwksOptions>,
+    policies: ReadonlyMap<string, { policy: ResolvedJwksOptions; candidates: readonly string[] }>,
     private readonly algorithms: ReadonlySet<string>,
     private readonly realm: string,
     private readonly onEvent: EventSink,
@@ -61,10 +71,13 @@ export class JwksPolicy implements JwksCache {
     /** The issuers each JWKS verifies for: a token naming another `iss` is refused before any key lookup or fetch. */
     private readonly issuersByJwksUri?: ReadonlyMap<string, ReadonlySet<string>>,
   ) {
-    for (const [uri, policy] of policies) {
+    for (const [uri, { policy, candidates }] of policies) {
       this.sets.set(uri, {
         uri,
+        candidates,
         policy,
+        servedBy: undefined,
+        notServed: new Map(),
         keys: undefined,
         fetchedAt: undefined,
         inflight: undefined,
@@ -115,6 +128,8 @@ export class JwksPolicy implements JwksCache {
     const now = Date.now();
     return [...this.sets.values()].map((set) => ({
       jwksUri: set.uri,
+      candidates: [...set.candidates],
+      servedBy: set.servedBy,
       kids: set.keys ? [...set.keys.keys()] : [],
       fetchedAt: set.fetchedAt,
       coolingDown: now - set.unknownKidFetchAt < set.policy.cooldownSeconds * 1000,
@@ -182,26 +197,54 @@ export class JwksPolicy implements JwksCache {
   /** One fetch per key set at a time; the result replaces the keys on success. */
   private fetch(set: KeySet, trigger: JwksFetchEvent["trigger"]): Promise<Map<string, UsableJwk>> {
     if (set.inflight !== undefined) return set.inflight;
-    const started = performance.now();
     set.fetches++;
-    const inflight = fetchJwks(set.uri, set.policy).then(
+    const inflight = this.fetchFromCandidates(set, trigger).then(
       (keys) => {
         set.inflight = undefined;
         set.outageWarned = false;
         this.install(set, keys);
-        emit(this.onEvent, { type: "jwks_fetch", jwksUri: set.uri, trigger, ok: true, durationMs: performance.now() - started, keys: keys.size });
         return keys;
       },
       (err: unknown) => {
         set.inflight = undefined;
-        const error = err instanceof Error ? err.message : "unknown error";
-        emit(this.onEvent, { type: "jwks_fetch", jwksUri: set.uri, trigger, ok: false, durationMs: performance.now() - started, error });
-        if (this.onEvent === undefined) warnOutage(set, error);
+        if (this.onEvent === undefined) warnOutage(set, err instanceof Error ? err.message : "unknown error");
         throw toAuthError(err, this.realm);
       },
     );
     set.inflight = inflight;
     return inflight;
+  }
+
+  /**
+   * The candidates in order, starting with the one that served last; those
+   * that answered 403/404 recently (an issuer form the pool does not use) go
+   * last: that answer is a fact about the pool, not an outage. Each failure is
+   * reported; the first success wins.
+   */
+  private async fetchFromCandidates(set: KeySet, trigger: JwksFetchEvent["trigger"]): Promise<Map<string, UsableJwk>> {
+    const now = Date.now();
+    const preferred = set.servedBy === undefined ? [] : [set.servedBy];
+    const ordered = [...new Set([...preferred, ...set.candidates])];
+    const served = ordered.filter((uri) => (set.notServed.get(uri) ?? 0) <= now);
+    const order = [...served, ...ordered.filter((uri) => !served.includes(uri))];
+    let lastError: unknown;
+    for (const uri of order) {
+      const started = performance.now();
+      try {
+        const keys = await fetchJwks(uri, set.policy);
+        set.servedBy = uri;
+        set.notServed.delete(uri);
+        emit(this.onEvent, { type: "jwks_fetch", jwksUri: uri, trigger, ok: true, durationMs: performance.now() - started, keys: keys.size });
+        return keys;
+      } catch (err) {
+        lastError = err;
+        const status = (err as { status?: number }).status;
+        if (status === 403 || status === 404) set.notServed.set(uri, Date.now() + set.policy.maxAgeSeconds * 1000);
+        const error = err instanceof Error ? err.message : "unknown error";
+        emit(this.onEvent, { type: "jwks_fetch", jwksUri: uri, trigger, ok: false, durationMs: performance.now() - started, error, ...(status === undefined ? {} : { status }) });
+      }
+    }
+    throw lastError;
   }
 
   private install(set: KeySet, keys: Map<string, UsableJwk>): void {
@@ -248,8 +291,9 @@ export const JWKS_WARNING_CODE = "COGNITO_BEARER_JWKS_UNAVAILABLE";
 function warnOutage(set: KeySet, error: string): void {
   if (set.outageWarned) return;
   set.outageWarned = true;
+  const where = set.candidates.length === 1 ? set.uri : `${set.candidates.join(", ")} (none of them)`;
   process.emitWarning(
-    `cognito-bearer: the JWKS at ${set.uri} could not be fetched (${error}); tokens whose signing key is not cached get 503 until a fetch succeeds`,
+    `cognito-bearer: the JWKS at ${where} could not be fetched (${error}); tokens whose signing key is not cached get 503 until a fetch succeeds`,
     { code: JWKS_WARNING_CODE },
   );
 }

@@ -4,6 +4,7 @@ import type { CognitoAuth } from "./auth.js";
 import { isRevocationList, type RevocationList } from "./revocation/list.js";
 import { DEFAULT_REALM } from "./errors.js";
 import type { VerifyEvent } from "./events.js";
+import { REGION, standardIssuerForms, type IssuerForm } from "./issuer-forms.js";
 import { OptionsError } from "./option-error.js";
 import { assertKnownKeys } from "./option-keys.js";
 import { normalizeRequirement, type AnyOrAll, type Requirement } from "./requirements.js";
@@ -45,8 +46,18 @@ export interface VerifierOptions {
    * your (non-Cognito) issuer really ends in "/". Default false.
    */
   issuerEndsWithSlash?: boolean;
-  /** Override the JWKS location. Default `${issuer}/.well-known/jwks.json`. */
-  jwksUri?: string;
+  /**
+   * Override the JWKS location. Default `${issuer}/.well-known/jwks.json`, for
+   * each of the pool's issuers (tried in order, see issuer-forms). A function
+   * maps each issuer to its JWKS URL (a proxy, a VPC endpoint, tests).
+   */
+  jwksUri?: string | ((issuer: string) => string);
+  /**
+   * Regions the pool is replicated to (Cognito multi-Region replication):
+   * tokens issued by those Regions' endpoints are accepted, and their JWKS
+   * serve when the nearest Region's does not. Standard pools only.
+   */
+  replicaRegions?: readonly string[];
   /** Scopes every token must carry. A string or array means all of them; `{ anyOf }` one of them. */
   scopes?: Requirement;
   /** Groups every user must be in. A string or array means any one of them; `{ allOf }` all of them. */
@@ -96,10 +107,12 @@ export type ResolvedJwksOptions = Required<JwksOptions>;
 export type ResolvedCacheOptions = Required<TokenCacheOptions>;
 
 /** One accepted issuer: what its tokens are checked against. */
-export interface IssuerPolicy {
+export interface IssuerPolicy extends IssuerForm {
   userPoolId: string;
-  issuer: string;
+  /** The pool's key set: shared by every issuer of one pool. */
   jwksUri: string;
+  /** Where that key set can be fetched, in the order to try. */
+  jwksCandidates: readonly string[];
   clientIds: ReadonlySet<string>;
   scopes: AnyOrAll | undefined;
   groups: AnyOrAll | undefined;
@@ -130,6 +143,7 @@ export const VERIFIER_OPTION_KEYS = [
   "issuer",
   "issuerEndsWithSlash",
   "jwksUri",
+  "replicaRegions",
   "scopes",
   "groups",
   "graceSeconds",
@@ -196,19 +210,27 @@ function resolveIssuers(options: VerifierOptions, where: string): IssuerPolicy[]
     graceSeconds: nonNegativeNumber(`graceSeconds${where}`, options.graceSeconds, DEFAULTS.graceSeconds),
     jwks: resolveJwks(options.jwks, where),
   };
+  if (jwksUri !== undefined && typeof jwksUri !== "string" && typeof jwksUri !== "function") {
+    throw new OptionsError(`jwksUri${where} must be a URL, or a function from an issuer to its JWKS URL`);
+  }
+  const jwksOf = (forIssuer: string): string => {
+    const uri = typeof jwksUri === "function" ? jwksUri(forIssuer) : (jwksUri ?? `${forIssuer.replace(/\/+$/, "")}/.well-known/jwks.json`);
+    checkUrl(`jwksUri${where}`, uri, isCognitoHost(forIssuer));
+    return uri;
+  };
   if (issuer === undefined) {
     if (!COGNITO_USER_POOL_ID.test(userPoolId)) {
       throw new OptionsError(
         `userPoolId${where} "${userPoolId}" is not a Cognito user pool id (<region>_<id>, e.g. "eu-west-1_AbCdEf123"); set issuer to use an emulator`,
       );
     }
-    if (jwksUri !== undefined) checkUrl(`jwksUri${where}`, jwksUri, true);
-    return standardIssuers(userPoolId).map((standardIssuer) => ({
-      ...shared,
-      issuer: standardIssuer,
-      jwksUri: jwksUri ?? `${standardIssuer}/.well-known/jwks.json`,
-    }));
+    const replicaRegions = resolveReplicaRegions(options.replicaRegions, userPoolId, where);
+    const forms = standardIssuerForms(userPoolId, replicaRegions, process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION);
+    // One key set for the pool, fetched from the first of its issuers' JWKS that serves it.
+    const candidates = [...new Set(forms.map((form) => jwksOf(form.issuer)))];
+    return forms.map((form) => ({ ...shared, ...form, jwksUri: candidates[0], jwksCandidates: candidates }));
   }
+  if (options.replicaRegions !== undefined) throw new OptionsError(`replicaRegions${where} applies to a standard pool: it cannot be combined with an issuer override`);
   checkUrl(`issuer${where}`, issuer);
   if (issuer.endsWith("/") && !booleanOption(`issuerEndsWithSlash${where}`, options.issuerEndsWithSlash)) {
     throw new OptionsError(
@@ -216,15 +238,18 @@ function resolveIssuers(options: VerifierOptions, where: string): IssuerPolicy[]
         `Remove it, or set issuerEndsWithSlash: true if your issuer really ends in "/"`,
     );
   }
-  const resolvedJwksUri = jwksUri ?? `${issuer.replace(/\/+$/, "")}/.well-known/jwks.json`;
-  checkUrl(`jwksUri${where}`, resolvedJwksUri, isCognitoHost(issuer));
-  return [{ ...shared, issuer, jwksUri: resolvedJwksUri }];
+  const resolvedJwksUri = jwksOf(issuer);
+  return [{ ...shared, issuer, form: "override", region: undefined, jwksUri: resolvedJwksUri, jwksCandidates: [resolvedJwksUri] }];
 }
 
-/** Cognito's regional issuer and its newer global-endpoint form; both are in use. */
-function standardIssuers(userPoolId: string): string[] {
-  const region = userPoolId.slice(0, userPoolId.indexOf("_"));
-  return [`https://cognito-idp.${region}.amazonaws.com/${userPoolId}`, `https://issuer-cognito-idp.${region}.amazonaws.com/${userPoolId}`];
+function resolveReplicaRegions(value: unknown, userPoolId: string, where: string): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.some((region) => typeof region !== "string" || !REGION.test(region))) {
+    throw new OptionsError(`replicaRegions${where} must be an array of AWS Regions, e.g. ["us-west-2"]`);
+  }
+  const home = userPoolId.slice(0, userPoolId.indexOf("_"));
+  if (value.includes(home)) throw new OptionsError(`replicaRegions${where} lists ${home}, the pool's own Region: list only the Regions it is replicated to`);
+  return value;
 }
 
 function resolveClientIds(clientId: unknown, where: string): ReadonlySet<string> {

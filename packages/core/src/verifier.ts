@@ -81,8 +81,8 @@ class CognitoVerifier implements Verifier {
     this.options = options;
     this.realm = options.realm;
     this.cache = options.cache === false ? undefined : new VerifiedTokenCache(options.cache);
-    const jwksPolicies = new Map<string, ResolvedJwksOptions>();
-    for (const policy of options.issuers) if (!jwksPolicies.has(policy.jwksUri)) jwksPolicies.set(policy.jwksUri, policy.jwks);
+    const jwksPolicies = new Map<string, { policy: ResolvedJwksOptions; candidates: readonly string[] }>();
+    for (const policy of options.issuers) if (!jwksPolicies.has(policy.jwksUri)) jwksPolicies.set(policy.jwksUri, { policy: policy.jwks, candidates: policy.jwksCandidates });
     const issuersByJwksUri = new Map<string, Set<string>>();
     for (const policy of options.issuers) issuersByJwksUri.set(policy.jwksUri, (issuersByJwksUri.get(policy.jwksUri) ?? new Set()).add(policy.issuer));
     const onKeysWithdrawn = (jwksUri: string, kids: ReadonlySet<string>) => {
