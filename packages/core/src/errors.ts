@@ -66,7 +66,7 @@ export const DEFAULT_REALM = "api";
 /** Seconds a client is asked to wait after a 503, sent as `Retry-After`. */
 export const RETRY_AFTER_SECONDS = 5;
 
-interface ReasonSpec {
+export interface ReasonSpec {
   status: 400 | 401 | 403 | 503;
   code: AuthErrorCode | null;
   description: string;
@@ -95,6 +95,14 @@ const REASONS: Record<RejectReason, ReasonSpec> = {
   jwks_unavailable: { status: 503, code: "temporarily_unavailable", description: "The token signing keys are temporarily unavailable" },
   revocation_check_failed: { status: 503, code: "temporarily_unavailable", description: "The token revocation check is temporarily unavailable" },
 };
+
+/**
+ * Every RejectReason with its HTTP status, RFC 6750 code and description: a
+ * stable list (reasons are only ever added), fit for metric labels.
+ */
+export const REJECT_REASONS: Readonly<Record<RejectReason, Readonly<ReasonSpec>>> = Object.freeze(
+  Object.fromEntries(Object.entries(REASONS).map(([reason, spec]) => [reason, Object.freeze({ ...spec })])) as Record<RejectReason, ReasonSpec>,
+);
 
 export interface AuthErrorBody {
   error: string;

@@ -137,6 +137,17 @@ export class JwksPolicy implements JwksCache {
     }));
   }
 
+  /** The cached key of a key set, by kid (for explain()). */
+  cachedKey(jwksUri: string, kid: string): UsableJwk | undefined {
+    return this.sets.get(jwksUri)?.keys?.get(kid);
+  }
+
+  /** The kids a key set holds, or undefined when it was never fetched. */
+  cachedKids(jwksUri: string): string[] | undefined {
+    const keys = this.sets.get(jwksUri)?.keys;
+    return keys && [...keys.keys()];
+  }
+
   /** Stop background refreshes. */
   close(): void {
     this.closed = true;

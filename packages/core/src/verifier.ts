@@ -16,6 +16,7 @@ import { AuthError, toAuthError } from "./errors.js";
 import { emit } from "./events.js";
 import { JwksPolicy, type JwksStatus } from "./jwks.js";
 import { resolveOptions, type IssuerPolicy, type ResolvedJwksOptions, type ResolvedOptions, type VerifierOptions } from "./options.js";
+import { explainToken, type ExplainReport } from "./explain.js";
 import { assertRequirements } from "./requirements.js";
 import { VerifiedTokenCache } from "./token-cache.js";
 
@@ -40,6 +41,13 @@ export interface Verifier {
   authenticate(authorization: string | string[] | undefined, optional?: boolean): CognitoAuth | undefined | Promise<CognitoAuth | undefined>;
   /** Fetch the JWKS of every pool now, e.g. at startup; rejects with a 503 AuthError if one is unreachable. */
   warmup(): Promise<void>;
+  /**
+   * Why a token is accepted or refused, check by check (structure, alg, kid,
+   * signature, times, issuer, token_use, client_id, revocation, scopes,
+   * groups), with what was expected and found. The verdict is verify()'s own.
+   * For development and support: the report holds the decoded claims.
+   */
+  explain(token: string): Promise<ExplainReport>;
   /** Stop background JWKS refreshes and empty the cache. */
   close(): void;
   /** Cache and JWKS state, for health checks and metrics. */
@@ -148,6 +156,18 @@ class CognitoVerifier implements Verifier {
 
   warmup(): Promise<void> {
     return this.jwks.fetchAll();
+  }
+
+  explain(token: string): Promise<ExplainReport> {
+    return explainToken(
+      {
+        options: this.options,
+        verify: (candidate) => this.verify(candidate),
+        cachedKey: (jwksUri, kid) => this.jwks.cachedKey(jwksUri, kid),
+        cachedKids: (jwksUri) => this.jwks.cachedKids(jwksUri),
+      },
+      token,
+    );
   }
 
   close(): void {

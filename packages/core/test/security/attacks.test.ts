@@ -328,6 +328,21 @@ describe("core verify()", () => {
   });
 });
 
+describe("explain() gives verify()'s verdict for every attack, names a failed check, and quotes no signature", () => {
+  test.each(attacks)("$name", async (attack) => {
+    const target = targets[attack.target ?? "main"];
+    const token = attack.token();
+    const err = await authErrorOf(target.verifier.verify(token));
+    const report = await target.verifier.explain(token);
+    expect({ verdict: report.verdict, status: report.status, reason: report.reason }).toEqual({ verdict: "refused", status: err.status, reason: err.reason });
+    expect(report.checks.filter((check) => check.outcome === "fail").length).toBeGreaterThan(0);
+    const text = JSON.stringify(report);
+    expect(text).not.toContain(token);
+    const signature = token.split(".")[2];
+    if (signature !== undefined && signature.length > 16) expect(text).not.toContain(signature);
+  });
+});
+
 describe("Express adapter (cognitoAuth)", () => {
   test.each(attacks)("$name", async (attack) => {
     const target = targets[attack.target ?? "main"];
