@@ -3,7 +3,7 @@ import type { Config } from "jest";
 // Tests import the workspace packages from source, so `pnpm test` needs no
 // build for the packages themselves; the examples' tests start real child
 // processes and run on the built output (`pnpm test` builds first).
-const workspace = ["bff", "cli", "client", "core", "express", "koa", "node", "redis", "testing"];
+const workspace = ["bff", "cli", "client", "core", "express", "fastify", "fetch", "koa", "lambda", "node", "redis", "testing"];
 
 const shared: Config = {
   testEnvironment: "node",
@@ -13,6 +13,7 @@ const shared: Config = {
   moduleNameMapper: {
     "^@cognito-bearer/core/adapter$": "<rootDir>/packages/core/src/adapter/index.ts",
     "^@cognito-bearer/bff/(express|koa|node)$": "<rootDir>/packages/bff/src/mounts/$1.ts",
+    "^@cognito-bearer/fetch/hono$": "<rootDir>/packages/fetch/src/hono.ts",
     [`^@cognito-bearer/(${workspace.join("|")})$`]: "<rootDir>/packages/$1/src/index.ts",
     // Sources use NodeNext-style `./x.js` specifiers; map them back to `./x.ts`.
     "^(\\.{1,2}/.*)\\.js$": "$1",

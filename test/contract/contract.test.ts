@@ -6,6 +6,9 @@ import { createTestIssuer, type TestIssuer } from "@cognito-bearer/testing";
 import { express4App, express5App } from "../../packages/express/test/contract-app.js";
 import { koa2App, koa3App } from "../../packages/koa/test/contract-app.js";
 import { nodeApp } from "../../packages/node/test/contract-app.js";
+import { fastify4App, fastify5App } from "../../packages/fastify/test/contract-app.js";
+import { fetchApp, honoApp } from "../../packages/fetch/test/contract-app.js";
+import { lambdaApp } from "../../packages/lambda/test/contract-app.js";
 import type { ContractApp } from "../../packages/node/test/contract-app.js";
 import { serve, type RunningServer } from "../support/server.js";
 import { contractCases, type MeBody, type Tokens } from "./cases.js";
@@ -16,6 +19,11 @@ const ADAPTERS: ReadonlyArray<[name: string, build: (options: Parameters<typeof 
   ["Koa 3", koa3App],
   ["Koa 2", koa2App],
   ["node:http", nodeApp],
+  ["Fastify 5", fastify5App],
+  ["Fastify 4", fastify4App],
+  ["fetch (Request/Response)", fetchApp],
+  ["Hono", honoApp],
+  ["Lambda (API Gateway v2 proxy)", lambdaApp],
 ];
 
 interface RunningApp {

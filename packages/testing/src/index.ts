@@ -13,3 +13,5 @@ export type { JwksFault } from "./faults.js";
 export type { SigningAlgorithm } from "./keys.js";
 export type { OAuthOptions, TestUser, ResolvedUser } from "./oauth/options.js";
 export type { OAuthCounters, TokenEndpointFault } from "./oauth/endpoints.js";
+export { createLambdaListener } from "./lambda-runner.js";
+export type { LambdaProxyHandler, LambdaResult } from "./lambda-runner.js";

@@ -1,0 +1,120 @@
+// Fastify 4 and 5: request in, core call, reply out. Every decision about a
+// token is made by the core verifier; this plugin only moves the
+// Authorization header in (an onRequest hook) and writes core's answer out.
+import type { FastifyPluginCallback, FastifyReply, FastifyRequest, preHandlerHookHandler } from "fastify";
+import fp from "fastify-plugin";
+import {
+  errorResponse,
+  requireGroups as groupsCheck,
+  requireScopes as scopesCheck,
+  toAuthError,
+  type AuthCheck,
+  type AuthError,
+  type CognitoAuth,
+  type Requirement,
+  type Verifier,
+  type VerifierOptions,
+} from "@cognito-bearer/core";
+import { isCorsPreflight, missingPassageError, passageMark, passagesOf, requirementRefusal, resolveMiddlewareOptions } from "@cognito-bearer/core/adapter";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The verified access token; undefined for anonymous requests (`optional`) and CORS preflights. */
+    auth?: CognitoAuth;
+  }
+}
+
+export { AuthError, createVerifier, isAuthError, OptionsError } from "@cognito-bearer/core";
+export type { CognitoAuth, CognitoAccessTokenClaims, Requirement, Verifier, VerifierOptions } from "@cognito-bearer/core";
+
+/** The plugin's own options. */
+export interface CognitoAuthOptions {
+  /** Let requests without credentials through anonymously (`request.auth` undefined); bad credentials are still refused. Default false. */
+  optional?: boolean;
+  /** Let CORS preflights (`OPTIONS` with `Access-Control-Request-Method`) through unauthenticated. Default true. */
+  allowPreflight?: boolean;
+}
+
+/** `app.register(cognitoAuth, { userPoolId, clientId, ... })`, or `{ verifier, ... }` to share a verifier. */
+export type CognitoAuthPluginOptions = ((VerifierOptions & CognitoAuthOptions) | ({ verifier: Verifier } & CognitoAuthOptions)) & {
+  /** Fastify's own register options, passed through to every plugin. */
+  prefix?: string;
+};
+
+/** cognitoAuth marks each request it lets through, for requireScopes() and requireGroups() after it (core's passage.ts). */
+const PASSAGE = passageMark("fastify");
+/** Options Fastify itself passes to a plugin. */
+const FASTIFY_KEYS = ["prefix", "logLevel", "logSerializers"];
+
+const plugin: FastifyPluginCallback<CognitoAuthPluginOptions> = (fastify, pluginOptions, done) => {
+  const given: Record<string, unknown> = { ...pluginOptions };
+  for (const key of FASTIFY_KEYS) delete given[key];
+  const { verifier: shared, ...rest } = given as { verifier?: Verifier } & Record<string, unknown>;
+  const input = shared ?? (rest as unknown as VerifierOptions);
+  const adapterOptions = shared ? (rest as CognitoAuthOptions) : undefined;
+  const { verifier, optional, allowPreflight } = resolveMiddlewareOptions(input, adapterOptions);
+  const { authenticated, preflight } = passagesOf(verifier.realm, false);
+
+  fastify.decorateRequest("auth", undefined);
+  fastify.addHook("onRequest", (request, reply, next) => {
+    if (allowPreflight && isCorsPreflight(request.method, request.headers)) {
+      PASSAGE.set(request, preflight);
+      return next();
+    }
+    PASSAGE.set(request, authenticated);
+    const result = verifier.authenticate(request.headers.authorization, optional);
+    if (result === undefined) return next();
+    if (result instanceof Promise) {
+      result.then(
+        (auth) => {
+          if (auth !== undefined) request.auth = auth;
+          next();
+        },
+        (err: unknown) => refuse(reply, toAuthError(err, verifier.realm)),
+      );
+      return;
+    }
+    // A verified-token cache hit: no promise, the route runs now.
+    request.auth = result;
+    next();
+  });
+  if (!fastify.hasDecorator("cognitoVerifier")) fastify.decorate("cognitoVerifier", verifier);
+  done();
+};
+
+/** The plugin (fastify-plugin: it applies to the context it is registered in and its children). */
+export const cognitoAuth = fp(plugin, { fastify: "4.x || 5.x", name: "@cognito-bearer/fastify" });
+
+/**
+ * Require scopes of the token, as a route preHandler: all listed by default
+ * (`requireScopes("a", "b")`), or one of them (`{ anyOf: [...] }`).
+ */
+export function requireScopes(...scopes: [Requirement] | string[]): preHandlerHookHandler {
+  return requirementHandler(scopesCheck(...scopes));
+}
+
+/** Require groups of the user, as a route preHandler: any listed by default, or all of them (`{ allOf: [...] }`). */
+export function requireGroups(...groups: [Requirement] | string[]): preHandlerHookHandler {
+  return requirementHandler(groupsCheck(...groups));
+}
+
+/** The auth of a request cognitoAuth (not `optional`) let through, typed without a non-null assertion; throws when there is none. */
+export function authOf(request: FastifyRequest): CognitoAuth {
+  if (request.auth === undefined) throw new Error("cognito-bearer: authOf(request) found no auth: the route must run after cognitoAuth (without optional)");
+  return request.auth;
+}
+
+function requirementHandler(check: AuthCheck): preHandlerHookHandler {
+  return function cognitoRequirement(this: unknown, request: FastifyRequest, reply: FastifyReply, next: (err?: Error) => void): void {
+    const passage = PASSAGE.get(request);
+    if (passage === undefined) return next(missingPassageError());
+    const refusal = requirementRefusal(check, passage, request.auth);
+    if (refusal === undefined) return next();
+    refuse(reply, refusal);
+  } as preHandlerHookHandler;
+}
+
+function refuse(reply: FastifyReply, error: AuthError): void {
+  const { status, headers, body } = errorResponse(error);
+  reply.code(status).headers(headers).send(body);
+}

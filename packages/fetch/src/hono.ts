@@ -1,0 +1,91 @@
+// Hono: `app.use(cognitoAuth({ userPoolId, clientId }))` sets a typed
+// `c.var.auth`, or answers 400/401/403/503 per the contract. Every decision
+// about a token is made by core.
+import type { Context, MiddlewareHandler } from "hono";
+import {
+  errorResponse,
+  requireGroups as groupsCheck,
+  requireScopes as scopesCheck,
+  toAuthError,
+  type AuthCheck,
+  type AuthError,
+  type CognitoAuth,
+  type Requirement,
+  type Verifier,
+  type VerifierOptions,
+} from "@cognito-bearer/core";
+import { isCorsPreflight, missingPassageError, passagesOf, requirementRefusal, resolveMiddlewareOptions, type Passage } from "@cognito-bearer/core/adapter";
+
+/** Add to your app's Env: `new Hono<CognitoAuthEnv>()`, and `c.var.auth` is typed. */
+export interface CognitoAuthEnv {
+  Variables: {
+    /** The verified access token; undefined for anonymous requests (`optional`) and CORS preflights. */
+    auth: CognitoAuth | undefined;
+    /** Set by cognitoAuth for the requirements after it. */
+    cognitoPassage: Passage;
+  };
+}
+
+export interface CognitoAuthOptions {
+  /** Let requests without credentials through anonymously (`c.var.auth` undefined). Default false. */
+  optional?: boolean;
+  /** Let CORS preflights through unauthenticated. Default true. */
+  allowPreflight?: boolean;
+}
+
+export function cognitoAuth(
+  options: (VerifierOptions & CognitoAuthOptions) | readonly VerifierOptions[] | Verifier,
+  adapterOptions?: CognitoAuthOptions,
+): MiddlewareHandler<CognitoAuthEnv> & { readonly verifier: Verifier } {
+  const { verifier, optional, allowPreflight } = resolveMiddlewareOptions(options, adapterOptions);
+  const { authenticated, preflight } = passagesOf(verifier.realm, false);
+  const middleware: MiddlewareHandler<CognitoAuthEnv> = async (c, next) => {
+    if (allowPreflight && c.req.method === "OPTIONS" && isCorsPreflight(c.req.method, { "access-control-request-method": c.req.header("access-control-request-method") })) {
+      c.set("cognitoPassage", preflight);
+      c.set("auth", undefined);
+      return next();
+    }
+    c.set("cognitoPassage", authenticated);
+    let auth: CognitoAuth | undefined;
+    try {
+      auth = await verifier.authenticate(c.req.header("authorization"), optional);
+    } catch (err) {
+      return refuse(c, toAuthError(err, verifier.realm));
+    }
+    c.set("auth", auth);
+    await next();
+  };
+  return Object.defineProperty(middleware, "verifier", { value: verifier, enumerable: true }) as MiddlewareHandler<CognitoAuthEnv> & { readonly verifier: Verifier };
+}
+
+/** Require scopes of the token (all listed by default, `{ anyOf }` for one); runs after cognitoAuth. */
+export function requireScopes(...scopes: [Requirement] | string[]): MiddlewareHandler<CognitoAuthEnv> {
+  return requirement(scopesCheck(...scopes));
+}
+
+/** Require groups of the user (any listed by default, `{ allOf }` for all); runs after cognitoAuth. */
+export function requireGroups(...groups: [Requirement] | string[]): MiddlewareHandler<CognitoAuthEnv> {
+  return requirement(groupsCheck(...groups));
+}
+
+/** The auth of a request cognitoAuth (not `optional`) let through, typed without a non-null assertion; throws when there is none. */
+export function authOf(c: Context<CognitoAuthEnv>): CognitoAuth {
+  const auth = c.get("auth");
+  if (auth === undefined) throw new Error("cognito-bearer: authOf(c) found no auth: the route must run after cognitoAuth (without optional)");
+  return auth;
+}
+
+function requirement(check: AuthCheck): MiddlewareHandler<CognitoAuthEnv> {
+  return async (c, next) => {
+    const passage = c.get("cognitoPassage");
+    if (passage === undefined) throw missingPassageError();
+    const refusal = requirementRefusal(check, passage, c.get("auth"));
+    if (refusal !== undefined) return refuse(c, refusal);
+    await next();
+  };
+}
+
+function refuse(c: Context, error: AuthError): Response {
+  const { status, headers, body } = errorResponse(error);
+  return c.body(body, status as 400, headers);
+}
