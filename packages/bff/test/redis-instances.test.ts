@@ -24,11 +24,13 @@ afterEach(async () => {
 let prefixes = 0;
 
 test("50 concurrent /auth/token calls across 3 instances on an expiring token: exactly one refresh at Cognito, no invalid_grant", async () => {
-  const { issuer, apps } = await clusterWithCallbacks({ accessTokenLifetimeSeconds: 3, refreshTokenRotation: { retryGraceSeconds: 0 } }, { refreshMarginSeconds: 2 });
+  // Tokens live 6 s and are refreshed within 3 s of expiry: stale after 3 s, and the new one stays fresh
+  // for 3 s, long enough for all 50 calls even on a loaded machine.
+  const { issuer, apps } = await clusterWithCallbacks({ accessTokenLifetimeSeconds: 6, refreshTokenRotation: { retryGraceSeconds: 0 } }, { refreshMarginSeconds: 3 });
   const browser = new Browser(apps[0].url);
   expect((await browser.signIn()).status).toBe(200);
   const cookie = browser.cookie("__Host-cb-session")!;
-  await sleep(1100);
+  await sleep(3100);
   const calls = Array.from({ length: 50 }, (_, i) => {
     const tab = new Browser(apps[i % 3].url);
     tab.setCookie("__Host-cb-session", cookie);

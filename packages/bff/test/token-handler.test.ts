@@ -203,9 +203,10 @@ describe("refresh", () => {
   });
 
   test("50 concurrent /auth/token calls on an expiring token: one call to Cognito, one token for all", async () => {
-    const { browser, issuer } = await app({ accessTokenLifetimeSeconds: 3, refreshTokenRotation: true }, { refreshMarginSeconds: 2 });
+    // Stale after 3 s; the new token stays fresh for 3 s, long enough for all 50 calls on a loaded machine.
+    const { browser, issuer } = await app({ accessTokenLifetimeSeconds: 6, refreshTokenRotation: true }, { refreshMarginSeconds: 3 });
     await browser.signIn();
-    await sleep(1100);
+    await sleep(3100);
     const answers = await Promise.all(Array.from({ length: 50 }, () => browser.post("/auth/token")));
     expect(answers.map((answer) => answer.status)).toEqual(Array(50).fill(200));
     expect(new Set(answers.map((answer) => answer.json().access_token)).size).toBe(1);
