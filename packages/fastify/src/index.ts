@@ -52,7 +52,14 @@ const plugin: FastifyPluginCallback<CognitoAuthPluginOptions> = (fastify, plugin
   const { verifier: shared, ...rest } = given as { verifier?: Verifier } & Record<string, unknown>;
   const input = shared ?? (rest as unknown as VerifierOptions);
   const adapterOptions = shared ? (rest as CognitoAuthOptions) : undefined;
-  const { verifier, optional, allowPreflight } = resolveMiddlewareOptions(input, adapterOptions);
+  let resolved: ReturnType<typeof resolveMiddlewareOptions>;
+  try {
+    resolved = resolveMiddlewareOptions(input, adapterOptions);
+  } catch (err) {
+    // A misconfiguration fails registration: app.register() / app.ready() reject with the OptionsError.
+    return done(err as Error);
+  }
+  const { verifier, optional, allowPreflight } = resolved;
   const { authenticated, preflight } = passagesOf(verifier.realm, false);
 
   fastify.decorateRequest("auth", undefined);

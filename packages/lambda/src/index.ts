@@ -27,8 +27,7 @@ export interface ProxyEvent {
   httpMethod?: string;
   headers?: Record<string, string | undefined> | null;
   multiValueHeaders?: Record<string, string[] | undefined> | null;
-  requestContext?: { http?: { method?: string } } & Record<string, unknown>;
-  [key: string]: unknown;
+  requestContext?: { http?: { method?: string } };
 }
 
 /** A proxy result, as both payload versions accept it. */
@@ -188,8 +187,8 @@ export interface JwtAuthorizerAuth {
  * checks the signature, `iss`, `exp` and `aud`; configure it with the app
  * client id as audience (Cognito access tokens carry `client_id`, which it checks as `aud`).
  */
-export function authFromJwtAuthorizer(event: ProxyEvent, requirements: { scopes?: Requirement; groups?: Requirement } = {}): JwtAuthorizerAuth {
-  const claims = (event.requestContext as { authorizer?: { jwt?: { claims?: Record<string, string> } } } | undefined)?.authorizer?.jwt?.claims;
+export function authFromJwtAuthorizer(event: { requestContext?: object }, requirements: { scopes?: Requirement; groups?: Requirement } = {}): JwtAuthorizerAuth {
+  const claims = (event.requestContext as undefined | { authorizer?: { jwt?: { claims?: Record<string, string> } } } | undefined)?.authorizer?.jwt?.claims;
   if (claims === undefined || typeof claims.sub !== "string") throw new AuthError("missing_credentials");
   if (claims.token_use !== undefined && claims.token_use !== "access") throw new AuthError("wrong_token_use");
   const auth = {

@@ -7,14 +7,14 @@ import { createVerifier, requireGroups, requireScopes, withCognitoAuth, type Pro
 import type { ContractApp } from "../../node/test/contract-app.js";
 
 const json = (body: unknown, statusCode = 200) => ({ statusCode, headers: { "Content-Type": "application/json; charset=utf-8" }, body: JSON.stringify(body) });
-const routeOf = (event: ProxyEvent) => `${event.requestContext?.http?.method} ${event.rawPath as string}`;
+const routeOf = (event: ProxyEvent & { rawPath?: string }) => `${event.requestContext?.http?.method} ${event.rawPath}`;
 
 export function lambdaApp(options: VerifierOptions[]): ContractApp {
   const verifier = createVerifier(options);
   const needsOrdersRead = requireScopes("orders/read");
   const needsAdmin = requireGroups("admin");
   const publicRoute = withCognitoAuth(verifier, async (_event, _context, auth) => json(auth ? { authenticated: true, sub: auth.sub } : { authenticated: false }), { optional: true });
-  const protectedRoutes = withCognitoAuth(verifier, async (event: ProxyEvent, _context: unknown, auth) => {
+  const protectedRoutes = withCognitoAuth(verifier, async (event: ProxyEvent & { rawPath?: string }, _context: unknown, auth) => {
     const route = routeOf(event);
     if (route === "OPTIONS /me") return { statusCode: 204, headers: { "Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET" } };
     if (auth === undefined) return json({ error: "not_found" }, 404);
@@ -33,6 +33,6 @@ export function lambdaApp(options: VerifierOptions[]): ContractApp {
         return json({ error: "not_found" }, 404);
     }
   });
-  const handler = (event: ProxyEvent, context: unknown) => (routeOf(event) === "GET /public" ? publicRoute(event, context) : protectedRoutes(event, context));
+  const handler = (event: ProxyEvent & { rawPath?: string }, context: unknown) => (routeOf(event) === "GET /public" ? publicRoute(event, context) : protectedRoutes(event, context));
   return { listener: createLambdaListener(handler as never), verifier };
 }
