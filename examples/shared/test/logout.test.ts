@@ -21,7 +21,7 @@ afterAll(async () => {
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-test.each(EXAMPLES)("%s: POST /logout answers 204, then the same token is refused with 401 invalid_token", async (name) => {
+test.each([...EXAMPLES, "fastify", "hono", "lambda"] as const)("%s: POST /logout answers 204, then the same token is refused with 401 invalid_token", async (name) => {
   const app = await startExample(name, issuerEnv(issuer));
   const token = issuer.mintAccessToken();
   const refreshed = issuer.mintAccessToken({ origin_jti: JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString()).origin_jti });

@@ -1,0 +1,5 @@
+// Starts examples/hono/server.js as a child process and drives it over HTTP:
+// the shared route table, JWKS outages, bad configuration and shutdown.
+import { describeExample } from "../../shared/harness";
+
+describeExample("hono");

@@ -1,0 +1,12 @@
+// The Lambda example, run locally: `pnpm -C examples/lambda start`. A small
+// stand-in for API Gateway (@cognito-bearer/testing's createLambdaListener)
+// turns each HTTP request into an API Gateway v2 event for handler.js.
+import { createServer } from "node:http";
+import { createLambdaListener } from "@cognito-bearer/testing";
+import { configFromEnv, listen, orExit, revocationsFromEnv } from "../shared/config.mjs";
+import { createHandler } from "./handler.js";
+
+const config = configFromEnv();
+const revocations = await revocationsFromEnv(config);
+const { handler } = orExit(() => createHandler(config.cognito, revocations));
+listen(createServer(createLambdaListener(handler)), config);
