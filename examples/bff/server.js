@@ -18,6 +18,7 @@ import { tokenHandlerMiddleware } from "@cognito-bearer/bff/express";
 import { createRedisSessionStore } from "@cognito-bearer/redis";
 import { createTestIssuer } from "@cognito-bearer/testing";
 import { fail, listen, logJwksFailure, logout, orExit, revocationsFromEnv } from "../shared/config.mjs";
+import { ORDERS } from "../shared/orders.mjs";
 
 const env = (name) => process.env[name]?.trim() || undefined;
 const portText = env("PORT") ?? "3000";
@@ -100,10 +101,6 @@ app.get("/me", auth, (req, res) => {
   const { sub, username, clientId, scopes, groups } = req.auth;
   res.json({ sub, username: username ?? null, clientId, scopes, groups });
 });
-const ORDERS = [
-  { id: "ord_1001", item: "Coffee beans, 1 kg", quantity: 2 },
-  { id: "ord_1002", item: "Paper filters", quantity: 100 },
-];
 app.get("/orders", auth, requireScopes("orders/read"), (_req, res) => res.json({ orders: ORDERS }));
 app.get("/admin", auth, requireGroups("admin"), (_req, res) => res.json({ admin: true }));
 app.get("/public", cognitoAuth(verifier, { optional: true }), (req, res) => res.json(req.auth ? { authenticated: true, sub: req.auth.sub } : { authenticated: false }));

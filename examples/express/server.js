@@ -3,6 +3,7 @@ import { createServer } from "node:http";
 import express from "express";
 import { cognitoAuth, createVerifier, requireGroups, requireScopes } from "@cognito-bearer/express";
 import { configFromEnv, listen, logout, orExit, revocationsFromEnv } from "../shared/config.mjs";
+import { ORDERS } from "../shared/orders.mjs";
 
 const config = configFromEnv();
 // In Redis with COGNITO_REDIS_URL (shared by every instance), else in memory.
@@ -11,11 +12,6 @@ const revocations = await revocationsFromEnv(config);
 const verifier = orExit(() => createVerifier({ ...config.cognito, revocations }));
 const auth = cognitoAuth(verifier); // 401 without a valid access token
 const optionalAuth = cognitoAuth(verifier, { optional: true }); // anonymous is fine, a bad token is not
-
-const ORDERS = [
-  { id: "ord_1001", item: "Coffee beans, 1 kg", quantity: 2 },
-  { id: "ord_1002", item: "Paper filters", quantity: 100 },
-];
 
 const app = express();
 app.disable("x-powered-by");

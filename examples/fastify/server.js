@@ -3,17 +3,13 @@ import { createServer } from "node:http";
 import Fastify from "fastify";
 import { authOf, cognitoAuth, createVerifier, requireGroups, requireScopes } from "@cognito-bearer/fastify";
 import { configFromEnv, listen, logout, orExit, revocationsFromEnv } from "../shared/config.mjs";
+import { ORDERS } from "../shared/orders.mjs";
 
 const config = configFromEnv();
 // In Redis with COGNITO_REDIS_URL (shared by every instance), else in memory.
 const revocations = await revocationsFromEnv(config);
 // One verifier, shared by both contexts below: one JWKS cache, one verified-token cache.
 const verifier = orExit(() => createVerifier({ ...config.cognito, revocations }));
-
-const ORDERS = [
-  { id: "ord_1001", item: "Coffee beans, 1 kg", quantity: 2 },
-  { id: "ord_1002", item: "Paper filters", quantity: 100 },
-];
 
 // Our own node:http server, so that listening and shutdown work as in the other examples.
 let server;

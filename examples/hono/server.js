@@ -5,6 +5,7 @@ import { Hono } from "hono";
 import { createVerifier } from "@cognito-bearer/fetch";
 import { authOf, cognitoAuth, requireGroups, requireScopes } from "@cognito-bearer/fetch/hono";
 import { configFromEnv, listen, logout, orExit, revocationsFromEnv } from "../shared/config.mjs";
+import { ORDERS } from "../shared/orders.mjs";
 
 const config = configFromEnv();
 // In Redis with COGNITO_REDIS_URL (shared by every instance), else in memory.
@@ -13,11 +14,6 @@ const revocations = await revocationsFromEnv(config);
 const verifier = orExit(() => createVerifier({ ...config.cognito, revocations }));
 const auth = cognitoAuth(verifier); // 401 without a valid access token
 const optionalAuth = cognitoAuth(verifier, { optional: true }); // anonymous is fine, a bad token is not
-
-const ORDERS = [
-  { id: "ord_1001", item: "Coffee beans, 1 kg", quantity: 2 },
-  { id: "ord_1002", item: "Paper filters", quantity: 100 },
-];
 
 /** JSON with the charset, as the other examples answer. */
 const json = (c, body, status = 200) => c.body(JSON.stringify(body), status, { "Content-Type": "application/json; charset=utf-8" });

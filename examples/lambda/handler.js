@@ -2,11 +2,8 @@
 // examples' routes. In AWS, deploy this file; locally, server.js runs it.
 import { createVerifier, requireGroups, requireScopes, withCognitoAuth } from "@cognito-bearer/lambda";
 import { logout } from "../shared/config.mjs";
+import { ORDERS } from "../shared/orders.mjs";
 
-const ORDERS = [
-  { id: "ord_1001", item: "Coffee beans, 1 kg", quantity: 2 },
-  { id: "ord_1002", item: "Paper filters", quantity: 100 },
-];
 const json = (body, statusCode = 200, headers = {}) => ({ statusCode, headers: { ...headers, "Content-Type": "application/json; charset=utf-8" }, body: JSON.stringify(body) });
 const canReadOrders = requireScopes("orders/read");
 const isAdmin = requireGroups("admin");

@@ -2,6 +2,7 @@
 import { createServer } from "node:http";
 import { authenticate, createVerifier, isAuthError, requireGroups, requireScopes, sendAuthError } from "@cognito-bearer/node";
 import { configFromEnv, listen, logout, orExit, revocationsFromEnv } from "../shared/config.mjs";
+import { ORDERS } from "../shared/orders.mjs";
 
 const config = configFromEnv();
 // In Redis with COGNITO_REDIS_URL (shared by every instance), else in memory.
@@ -10,11 +11,6 @@ const verifier = orExit(() => createVerifier({ ...config.cognito, revocations })
 // Checks on a verified token: they throw an AuthError (403) when it lacks the scope / group.
 const canReadOrders = requireScopes("orders/read");
 const isAdmin = requireGroups("admin");
-
-const ORDERS = [
-  { id: "ord_1001", item: "Coffee beans, 1 kg", quantity: 2 },
-  { id: "ord_1002", item: "Paper filters", quantity: 100 },
-];
 
 /** Resolves to [status, body, headers?]; authenticate() rejects with an AuthError (400/401/503). */
 async function route(req) {
