@@ -195,7 +195,6 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
   let jwksUri = "";
   let url = "";
   let oauth: OAuthEndpoints | undefined;
-  const timers = new Set<NodeJS.Timeout>();
 
   const server = await startJwksServer({
     host: resolved.host,
@@ -238,17 +237,7 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
       mintAccessToken: (claims, expiresInSeconds) => mint(accessTokenClaims, claims, { expiresInSeconds }),
       mintIdToken: (claims, expiresInSeconds) => mint(idTokenClaims, claims, { expiresInSeconds }),
       verifyAccessToken: (token) => verifySigned(keyRing, token),
-      schedule: (callback, delayMs, res) => {
-        const timer = setTimeout(() => {
-          timers.delete(timer);
-          callback();
-        }, delayMs);
-        timers.add(timer);
-        res.once("close", () => {
-          clearTimeout(timer);
-          timers.delete(timer);
-        });
-      },
+      schedule: server.schedule,
     });
   }
   const endpoints = oauth;
@@ -338,10 +327,7 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
         return endpoints.grants.revokeUser(user.sub);
       },
     },
-    close: () => {
-      for (const timer of timers) clearTimeout(timer);
-      return server.close();
-    },
+    close: () => server.close(),
   };
 }
 

@@ -19,6 +19,8 @@ export interface JwksServerOptions {
 
 export interface JwksServer {
   readonly port: number;
+  /** Runs `callback` after `delayMs` unless `res` closes first; close() clears what is still pending. */
+  schedule(callback: () => void, delayMs: number, res: ServerResponse): void;
   close(): Promise<void>;
 }
 
@@ -35,6 +37,19 @@ export async function startJwksServer(options: JwksServerOptions): Promise<JwksS
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   let closing: Promise<void> | undefined;
+
+  const schedule = (callback: () => void, delayMs: number, res: ServerResponse): void => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      callback();
+    }, delayMs);
+    timers.add(timer);
+    // Nobody is waiting any more: free the timer instead of answering into the void.
+    res.once("close", () => {
+      clearTimeout(timer);
+      timers.delete(timer);
+    });
+  };
 
   const serveJwks = (res: ServerResponse): void => {
     if (!res.destroyed) sendJson(res, 200, { keys: options.keys() });
@@ -77,18 +92,7 @@ export async function startJwksServer(options: JwksServerOptions): Promise<JwksS
     serveFault(fault, req, res, {
       keys: options.keys,
       serveHealthy: () => serveJwks(res),
-      schedule: (callback, delayMs) => {
-        const timer = setTimeout(() => {
-          timers.delete(timer);
-          callback();
-        }, delayMs);
-        timers.add(timer);
-        // Nobody is waiting any more: free the timer instead of answering into the void.
-        res.once("close", () => {
-          clearTimeout(timer);
-          timers.delete(timer);
-        });
-      },
+      schedule: (callback, delayMs) => schedule(callback, delayMs, res),
     });
   };
 
@@ -114,6 +118,7 @@ export async function startJwksServer(options: JwksServerOptions): Promise<JwksS
 
   return {
     port,
+    schedule,
     close(): Promise<void> {
       closing ??= new Promise<void>((resolve, reject) => {
         for (const timer of timers) clearTimeout(timer);
