@@ -92,7 +92,7 @@ test("sign-in across sites lands signed in; no token in any storage the page can
   expect(storage).toEqual({ cookie: "", local: 0, session: 0, databases: 0 });
   const cookies = await context.cookies(origin);
   expect(cookies.map(({ name, httpOnly, secure, sameSite, path }) => ({ name, httpOnly, secure, sameSite, path }))).toEqual([
-    { name: "__Host-cb-session", httpOnly: true, secure: true, sameSite: "Strict", path: "/" },
+    { name: "__Host-Http-cb-session", httpOnly: true, secure: true, sameSite: "Strict", path: "/" },
   ]);
   await page.getByTestId("call-me").click();
   expect(await logLine(page, "GET /me")).toMatch(/→ 200 .*"username":"demo"/);

@@ -1,14 +1,16 @@
-// The two cookies of the token handler, each holding only an opaque 256-bit id:
-// the session cookie (SameSite=Strict) and the sign-in transaction cookie
-// (SameSite=Lax: the callback arrives by a redirect from Cognito's site).
-// `__Host-` cookies must be Secure, have Path=/ and no Domain: the browser
-// then refuses them from subdomains and from plain-http pages.
+// The token handler's cookies. The session cookie holds only an opaque 256-bit
+// id (SameSite=Strict); each sign-in in progress has a cookie of its own,
+// named after its state, holding the sealed transaction (SameSite=Lax: the
+// callback arrives by a redirect from Cognito's site).
+//
+// With `secure` (the default) the names carry the `__Host-Http-` prefix: a
+// `__Host-` cookie must be Secure, have Path=/ and no Domain, so browsers
+// refuse it from subdomains and plain-http pages; the `Http` part (RFC 6265bis)
+// tells browsers that know it to refuse one set by script. Browsers that do
+// not know `__Host-Http-` still apply `__Host-`, since the name starts with it.
 import { randomBytes } from "node:crypto";
 
-export interface CookieNames {
-  session: string;
-  transaction: string;
-}
+export const SECURE_PREFIX = "__Host-Http-";
 
 /** A new opaque id: 256 random bits, base64url. */
 export function newId(): string {
@@ -16,17 +18,27 @@ export function newId(): string {
 }
 
 const ID = /^[A-Za-z0-9_-]{43}$/;
+/** A browser sends at most a few KB per cookie: anything longer is not ours. */
+const MAX_VALUE_LENGTH = 4096;
+
+/** Every cookie of a Cookie header, first occurrence of a name winning. */
+export function parseCookies(cookieHeader: string | undefined): Map<string, string> {
+  const cookies = new Map<string, string>();
+  if (cookieHeader === undefined) return cookies;
+  for (const part of cookieHeader.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq < 0) continue;
+    const name = part.slice(0, eq).trim();
+    const value = part.slice(eq + 1).trim();
+    if (name !== "" && !cookies.has(name) && value.length <= MAX_VALUE_LENGTH) cookies.set(name, value);
+  }
+  return cookies;
+}
 
 /** The id in cookie `name`, or undefined when it is absent or not one of ours (tampered, truncated). */
 export function readIdCookie(cookieHeader: string | undefined, name: string): string | undefined {
-  if (cookieHeader === undefined) return undefined;
-  for (const part of cookieHeader.split(";")) {
-    const eq = part.indexOf("=");
-    if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
-    const value = part.slice(eq + 1).trim();
-    return ID.test(value) ? value : undefined;
-  }
-  return undefined;
+  const value = parseCookies(cookieHeader).get(name);
+  return value !== undefined && ID.test(value) ? value : undefined;
 }
 
 export function setCookie(name: string, value: string, options: { sameSite: "Strict" | "Lax"; maxAgeSeconds: number; secure: boolean }): string {

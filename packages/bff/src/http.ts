@@ -16,34 +16,40 @@ export interface TokenHandlerResponse {
   body: string;
 }
 
-const NO_STORE = { "cache-control": "no-store", pragma: "no-cache" };
+// Every answer: never cached (tokens, session state), never sniffed into another type.
+const COMMON = { "cache-control": "no-store", pragma: "no-cache", "x-content-type-options": "nosniff" };
 
 export function json(status: number, body: unknown, headers: Record<string, string | string[]> = {}): TokenHandlerResponse {
-  return { status, headers: { "content-type": "application/json; charset=utf-8", ...NO_STORE, ...headers }, body: JSON.stringify(body) };
+  return { status, headers: { "content-type": "application/json; charset=utf-8", ...COMMON, ...headers }, body: JSON.stringify(body) };
 }
 
 export function redirect(location: string, headers: Record<string, string | string[]> = {}): TokenHandlerResponse {
-  return { status: 302, headers: { location, ...NO_STORE, ...headers }, body: "" };
+  return { status: 302, headers: { location, ...COMMON, ...headers }, body: "" };
 }
 
 /** A page that navigates to `to` itself: the navigation starts on our site, so SameSite=Strict cookies go with it. */
 export function navigate(to: string, headers: Record<string, string | string[]> = {}): TokenHandlerResponse {
   const href = escapeHtml(to);
+  return page(200, "Signing in…", `<meta http-equiv="refresh" content="0;url=${href}">`, `<a href="${href}">Continue</a>`, headers);
+}
+
+/** A small HTML page for the browser (the callback is a top-level navigation: JSON there is a raw page). */
+export function page(status: number, title: string, head: string, body: string, headers: Record<string, string | string[]> = {}): TokenHandlerResponse {
   return {
-    status: 200,
+    status,
     headers: {
       "content-type": "text/html; charset=utf-8",
-      ...NO_STORE,
+      ...COMMON,
       // The callback URL carries the code: keep it out of Referer headers, and allow no script.
       "referrer-policy": "no-referrer",
       "content-security-policy": "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
       ...headers,
     },
-    body: `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${href}"><title>Signing in…</title></head><body><a href="${href}">Continue</a></body></html>`,
+    body: `<!doctype html><html><head><meta charset="utf-8">${head}<title>${escapeHtml(title)}</title></head><body>${body}</body></html>`,
   };
 }
 
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 

@@ -5,5 +5,5 @@ export type { TokenHandler } from "./handler.js";
 export type { TokenHandlerOptions, CognitoClientOptions, TokenHandlerEvent } from "./options.js";
 export type { TokenHandlerRequest, TokenHandlerResponse } from "./http.js";
 export { createMemorySessionStore } from "./memory-session-store.js";
-export type { SessionStore, StoredSession, Transaction } from "./session-store.js";
+export type { SessionStore, SessionLock, StoredSession } from "./session-store.js";
 export { safeReturnTo } from "./return-to.js";

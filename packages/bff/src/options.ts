@@ -2,7 +2,11 @@
 // the handler is created.
 import { createVerifier, isVerifier, OptionsError, type RevocationList, type Verifier, type VerifierOptions } from "@cognito-bearer/core";
 import { assertKnownKeys, isRevocationList } from "@cognito-bearer/core/adapter";
-import { createMemorySessionStore } from "./memory-session-store.js";
+import { randomBytes } from "node:crypto";
+import { SECURE_PREFIX } from "./cookies.js";
+import { createMemorySessionStore, isMemorySessionStore } from "./memory-session-store.js";
+import { safeReturnTo } from "./return-to.js";
+import { createSealer, type Sealer } from "./seal.js";
 import type { SessionStore } from "./session-store.js";
 
 /** Your Cognito app client and its hosted domain. */
@@ -11,23 +15,28 @@ export interface CognitoClientOptions {
   domain: string;
   clientId: string;
   /** The app client's secret (a confidential client), sent by HTTP Basic. */
-  clientSecret?: string;
+  clientSecret?: string | undefined;
   /** This handler's callback URL as registered on the app client, e.g. `https://app.example.com/auth/callback`. */
   redirectUri: string;
   /** Scopes to ask for. Default ["openid", "email", "profile"]. */
-  scopes?: string[];
+  scopes?: string[] | undefined;
   /** Where Cognito's /logout sends the browser back to (a registered sign-out URL). Default: the redirect URI's origin + "/". */
-  logoutUri?: string;
+  logoutUri?: string | undefined;
 }
 
 export type TokenHandlerEvent =
   | { type: "signed_in"; sub: string }
   | { type: "refreshed"; sub: string; rotated: boolean; durationMs: number }
   | { type: "session_expired"; sub: string | undefined; reason: string }
-  | { type: "signed_out"; sub: string; cognitoRevoked: boolean }
+  | { type: "signed_out"; sub: string; cognitoRevoked: boolean; apiRevoked: boolean }
+  /** Cognito sent the browser back with an error (`error` is Cognito's code, e.g. invalid_scope, access_denied). */
+  | { type: "sign_in_failed"; error: string }
   | { type: "cognito_unavailable"; operation: "callback" | "refresh" | "revoke"; detail: string }
   | { type: "configuration_error"; operation: "callback" | "refresh" | "revoke"; detail: string }
+  /** The session store (Redis) or the revocation list failed. */
   | { type: "store_unavailable"; detail: string }
+  /** The verifier could not check a token from Cognito (JWKS unreachable, revocation list out of touch). */
+  | { type: "verifier_unavailable"; operation: "callback" | "refresh"; detail: string }
   | { type: "refused"; reason: "csrf_header" | "origin" | "state" | "token" };
 
 export interface TokenHandlerOptions {
@@ -36,8 +45,16 @@ export interface TokenHandlerOptions {
   verifier: Verifier | VerifierOptions;
   /** Where sign-out revokes the session's access tokens (the API's list), so they stop working at once. */
   revocations?: RevocationList;
-  /** Sessions and sign-in transactions. Default: in memory (one instance); `createRedisSessionStore()` for several. */
-  sessions?: SessionStore;
+  /** Sessions. Default: in memory (one instance); `createRedisSessionStore()` for several. */
+  sessions?: SessionStore | undefined;
+  /**
+   * Seals the sign-in transaction cookie (AES-256-GCM): at least 32 characters,
+   * or several (the first seals, every one opens, for rotation). Required with
+   * a shared session store (every instance must open what another sealed; the
+   * Redis store's secret will do); with the default in-memory store, a random
+   * one per process.
+   */
+  secret?: string | readonly string[] | undefined;
   /** Where the handler is mounted. Default "/auth". */
   basePath?: string;
   /** Origins allowed to POST (the SPA's). Default: the redirect URI's origin. */
@@ -46,13 +63,27 @@ export interface TokenHandlerOptions {
   csrfHeader?: { name: string; value: string };
   /** An access token expiring within this margin is refreshed before it is handed out. Default 60. */
   refreshMarginSeconds?: number;
-  /** How long a session lives: your app client's refresh-token lifetime. Default 30 days. */
+  /**
+   * How long a session lives at most: your app client's refresh-token lifetime.
+   * Counted from sign-in; refreshes (rotation included) never extend it. Default 30 days.
+   */
   sessionLifetimeSeconds?: number;
+  /** A session not used (no POST /token) for this long ends. Default 28800 (8 hours). */
+  idleTimeoutSeconds?: number;
+  /**
+   * Where a failed sign-in sends the browser: a path on the app's origin, given
+   * `?error=<code>` (Cognito's code, e.g. access_denied, or invalid_state). Default: a small page with a link to sign in again.
+   */
+  errorPath?: string | undefined;
   /** How long a sign-in may take between /login and /callback. Default 600. */
   transactionLifetimeSeconds?: number;
   /** Deadline of each call to Cognito. Default 5000. */
   timeoutMs?: number;
-  /** Lease of the refresh lock: a holder that dies frees it after this long. Default 10000. */
+  /**
+   * Lease of the refresh lock: a holder that dies frees it after this long. The
+   * holder renews it while it works, and it may not be shorter than one
+   * refresh's worst case (store, Cognito, JWKS, store, store). Default: that worst case, at least 15000.
+   */
   lockLeaseMs?: number;
   /** Cookie settings. `secure: false` only for plain-http development: the cookies then lose their `__Host-` prefix. */
   cookies?: { secure?: boolean };
@@ -67,13 +98,19 @@ export interface ResolvedTokenHandlerOptions {
   revocations: RevocationList | undefined;
   sessions: SessionStore;
   basePath: string;
+  /** The app's origin: the redirect URI's. Sign-in returns only there. */
+  appOrigin: string;
   allowedOrigins: ReadonlySet<string>;
   csrfHeader: { name: string; value: string };
   refreshMarginMs: number;
   sessionLifetimeMs: number;
+  idleTimeoutMs: number;
   transactionLifetimeMs: number;
   timeoutMs: number;
   lockLeaseMs: number;
+  errorPath: string | undefined;
+  sealer: Sealer;
+  /** The session cookie's name, and the prefix of the sign-in cookies' names. */
   cookieNames: { session: string; transaction: string };
   secureCookies: boolean;
   onEvent: (event: TokenHandlerEvent) => void;
@@ -89,7 +126,10 @@ const KEYS = [
   "csrfHeader",
   "refreshMarginSeconds",
   "sessionLifetimeSeconds",
+  "idleTimeoutSeconds",
   "transactionLifetimeSeconds",
+  "secret",
+  "errorPath",
   "timeoutMs",
   "lockLeaseMs",
   "cookies",
@@ -131,7 +171,21 @@ export function resolveTokenHandlerOptions(options: TokenHandlerOptions): Resolv
   const secureCookies = options.cookies?.secure ?? true;
   if (typeof secureCookies !== "boolean") throw new OptionsError("cookies.secure must be a boolean");
   if (options.onEvent !== undefined && typeof options.onEvent !== "function") throw new OptionsError("onEvent must be a function");
-  const prefix = secureCookies ? "__Host-" : "";
+  const prefix = secureCookies ? SECURE_PREFIX : "";
+  const sessions = options.sessions ?? createMemorySessionStore();
+  const sealer = createSealer(secrets(options.secret, isMemorySessionStore(sessions)), "bff sign-in transaction");
+  const errorPath = options.errorPath === undefined ? undefined : safeReturnTo(options.errorPath);
+  if (options.errorPath !== undefined && (errorPath === undefined || errorPath.includes("?") || errorPath.includes("#"))) {
+    throw new OptionsError(`errorPath must be a path on the app's origin without query or fragment, such as "/signin-failed"`);
+  }
+  const timeoutMs = seconds("timeoutMs", options.timeoutMs, 5000);
+  const worstCaseMs = refreshWorstCaseMs(timeoutMs, sessions.commandTimeoutMs ?? 2000, jwksTimeoutMs(options.verifier));
+  const lockLeaseMs = seconds("lockLeaseMs", options.lockLeaseMs, Math.max(15_000, worstCaseMs));
+  if (lockLeaseMs < worstCaseMs) {
+    throw new OptionsError(
+      `lockLeaseMs (${lockLeaseMs}) is shorter than one refresh's worst case (${worstCaseMs} ms: the store's command timeout three times, Cognito's timeoutMs, the JWKS timeout): a second request could refresh with a used refresh token`,
+    );
+  }
 
   return {
     cognito: {
@@ -149,29 +203,72 @@ export function resolveTokenHandlerOptions(options: TokenHandlerOptions): Resolv
     verifier,
     ownsVerifier: !isVerifier(options.verifier),
     revocations: options.revocations,
-    sessions: options.sessions ?? createMemorySessionStore(),
+    sessions,
     basePath,
+    appOrigin: origin,
     allowedOrigins: new Set(allowedOrigins.map((allowed) => new URL(allowed).origin)),
     csrfHeader: { name: csrfHeader.name.toLowerCase(), value: csrfHeader.value },
     refreshMarginMs: seconds("refreshMarginSeconds", options.refreshMarginSeconds, 60, true) * 1000,
     sessionLifetimeMs: seconds("sessionLifetimeSeconds", options.sessionLifetimeSeconds, 30 * 86_400) * 1000,
+    idleTimeoutMs: seconds("idleTimeoutSeconds", options.idleTimeoutSeconds, 8 * 3600) * 1000,
     transactionLifetimeMs: seconds("transactionLifetimeSeconds", options.transactionLifetimeSeconds, 600) * 1000,
-    timeoutMs: seconds("timeoutMs", options.timeoutMs, 5000),
-    lockLeaseMs: seconds("lockLeaseMs", options.lockLeaseMs, 10_000),
-    cookieNames: { session: `${prefix}cb-session`, transaction: `${prefix}cb-signin` },
+    timeoutMs,
+    lockLeaseMs,
+    errorPath,
+    sealer,
+    cookieNames: { session: `${prefix}cb-session`, transaction: `${prefix}cb-signin-` },
     secureCookies,
     onEvent: options.onEvent ?? defaultOnEvent,
   };
 }
 
-/** Without a listener, what an operator must see: a configuration error, once per kind. */
+/** Without a listener, what an operator must see: configuration errors and failed sign-ins, once per kind. */
 const warned = new Set<string>();
 function defaultOnEvent(event: TokenHandlerEvent): void {
-  if (event.type !== "configuration_error" || warned.has(event.detail)) return;
-  warned.add(event.detail);
-  process.emitWarning(`cognito-bearer: Cognito refused our app client (${event.operation}: ${event.detail}): check cognito.clientId, clientSecret and the app client's settings`, {
-    code: "COGNITO_BEARER_BFF_CONFIGURATION",
-  });
+  if (event.type === "configuration_error") {
+    warnOnce(
+      `configuration:${event.detail}`,
+      `cognito-bearer: Cognito refused our app client (${event.operation}: ${event.detail}): check cognito.clientId, clientSecret and the app client's settings`,
+      "COGNITO_BEARER_BFF_CONFIGURATION",
+    );
+  } else if (event.type === "sign_in_failed") {
+    warnOnce(
+      `sign-in:${event.error}`,
+      `cognito-bearer: a sign-in came back from Cognito with error=${event.error}${event.error === "invalid_scope" ? ": a requested scope (cognito.scopes) is not enabled on the app client" : ""}`,
+      "COGNITO_BEARER_BFF_SIGN_IN_FAILED",
+    );
+  }
+}
+
+function warnOnce(key: string, message: string, code: string): void {
+  if (warned.has(key)) return;
+  warned.add(key);
+  process.emitWarning(message, { code });
+}
+
+/** The transaction sealing keys: the given secret(s), or a random key for a store only this process uses. */
+function secrets(secret: unknown, localStore: boolean): (string | Buffer)[] {
+  if (secret === undefined) {
+    if (localStore) return [randomBytes(32)];
+    throw new OptionsError("secret is required with a shared session store: every instance must open the sign-in cookies another sealed (the session store's secret will do)");
+  }
+  const list = typeof secret === "string" ? [secret] : secret;
+  if (!Array.isArray(list) || list.length === 0 || list.some((item) => typeof item !== "string" || item.length < 32)) {
+    throw new OptionsError("secret must be a string of at least 32 characters (or a non-empty array of them)");
+  }
+  return list as string[];
+}
+
+/** The longest a refresh may hold its lock: read the session, call Cognito, save the rotated token, fetch the JWKS, save the session. */
+function refreshWorstCaseMs(cognitoTimeoutMs: number, storeTimeoutMs: number, jwksTimeoutMs: number): number {
+  return 3 * storeTimeoutMs + cognitoTimeoutMs + jwksTimeoutMs;
+}
+
+/** The verifier's JWKS timeout when we were given its options; core's default otherwise. */
+function jwksTimeoutMs(verifier: Verifier | VerifierOptions | readonly VerifierOptions[]): number {
+  if (isVerifier(verifier)) return 3000;
+  const list = Array.isArray(verifier) ? verifier : [verifier];
+  return Math.max(...list.map((item: VerifierOptions) => (typeof item?.jwks?.timeoutMs === "number" ? item.jwks.timeoutMs : 3000)));
 }
 
 function url(name: string, value: unknown): string {

@@ -29,11 +29,11 @@ test("50 concurrent /auth/token calls across 3 instances on an expiring token: e
   const { issuer, apps } = await clusterWithCallbacks({ accessTokenLifetimeSeconds: 6, refreshTokenRotation: { retryGraceSeconds: 0 } }, { refreshMarginSeconds: 3 });
   const browser = new Browser(apps[0].url);
   expect((await browser.signIn()).status).toBe(200);
-  const cookie = browser.cookie("__Host-cb-session")!;
+  const cookie = browser.cookie("__Host-Http-cb-session")!;
   await sleep(3100);
   const calls = Array.from({ length: 50 }, (_, i) => {
     const tab = new Browser(apps[i % 3].url);
-    tab.setCookie("__Host-cb-session", cookie);
+    tab.setCookie("__Host-Http-cb-session", cookie);
     return tab.post("/auth/token");
   });
   const answers = await Promise.all(calls);
@@ -47,7 +47,7 @@ test("a lock holder that died mid-refresh: its lease runs out and the next reque
   const { issuer, apps, prefix } = await clusterWithCallbacks({ accessTokenLifetimeSeconds: 3 }, { refreshMarginSeconds: 2, lockLeaseMs: 800 });
   const browser = new Browser(apps[0].url);
   await browser.signIn();
-  const sessionId = browser.cookie("__Host-cb-session")!;
+  const sessionId = browser.cookie("__Host-Http-cb-session")!;
   // A holder takes the lock and dies without releasing it (as a killed process would).
   const dead = createRedisSessionStore({ url: redis.url, secret: SECRET, keyPrefix: `${prefix}bff:` });
   expect(await dead.lock(sessionId, 800)).toEqual(expect.any(Function));
@@ -55,7 +55,7 @@ test("a lock holder that died mid-refresh: its lease runs out and the next reque
   await sleep(1100);
   const started = performance.now();
   const other = new Browser(apps[1].url);
-  other.setCookie("__Host-cb-session", sessionId);
+  other.setCookie("__Host-Http-cb-session", sessionId);
   const res = await other.post("/auth/token");
   expect(res.status).toBe(200);
   expect(performance.now() - started).toBeLessThan(5000);
@@ -76,7 +76,7 @@ test("sessions are encrypted at rest (no token in Redis), and an old secret stil
   for (const part of accessToken.split(".")) expect(stored).not.toContain(part);
   expect(Number(await raw.pTTL(keys[0]))).toBeGreaterThan(29 * 86_400_000);
 
-  const sessionId = browser.cookie("__Host-cb-session")!;
+  const sessionId = browser.cookie("__Host-Http-cb-session")!;
   const rotated = createRedisSessionStore({ url: redis.url, secret: ["a brand new secret, also long enough for the key", SECRET], keyPrefix: `${prefix}bff:` });
   const wrong = createRedisSessionStore({ url: redis.url, secret: "some other secret that is long enough, but wrong", keyPrefix: `${prefix}bff:` });
   running.push(rotated, wrong);

@@ -56,7 +56,7 @@ describe("sign-in", () => {
     // A same-site step (a page that navigates) rather than a 302, so the SameSite=Strict cookie goes with the next request.
     expect(callback.text).toContain('<meta http-equiv="refresh" content="0;url=/orders?page=2">');
     const cookies = callback.headers.getSetCookie();
-    expect(cookies).toContainEqual(expect.stringMatching(/^__Host-cb-session=[\w-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=2592000; Secure$/));
+    expect(cookies).toContainEqual(expect.stringMatching(/^__Host-Http-cb-session=[\w-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=2592000; Secure$/));
     expect(cookies).toContainEqual(expect.stringMatching(/^__Host-cb-signin=; .*Max-Age=0/));
     for (const cookie of cookies) expect(cookie).not.toMatch(/Domain=/i);
 
@@ -160,10 +160,10 @@ describe("POST security: custom header and Origin", () => {
   test("an undecodable, tampered or unknown session cookie is no session, never a 500", async () => {
     const { browser } = await app();
     await browser.signIn();
-    const real = browser.cookie("__Host-cb-session")!;
+    const real = browser.cookie("__Host-Http-cb-session")!;
     for (const value of ["%%%", "a".repeat(43), `${real.slice(0, -1)}${real.endsWith("A") ? "B" : "A"}`, `${real}x`, ""]) {
       const other = new Browser(browser.origin);
-      other.setCookie("__Host-cb-session", value);
+      other.setCookie("__Host-Http-cb-session", value);
       const token = await other.post("/auth/token");
       expect([token.status, token.json().error]).toEqual([401, "session_expired"]);
       expect((await other.request("/auth/session")).json()).toEqual({ authenticated: false });
@@ -219,7 +219,7 @@ describe("refresh", () => {
     await sleep(1100);
     const res = await browser.post("/auth/token");
     expect([res.status, res.json()]).toEqual([401, { error: "session_expired", error_description: "Sign in again" }]);
-    expect(res.headers.getSetCookie()).toEqual([expect.stringMatching(/^__Host-cb-session=; .*Max-Age=0/)]);
+    expect(res.headers.getSetCookie()).toEqual([expect.stringMatching(/^__Host-Http-cb-session=; .*Max-Age=0/)]);
     expect((await browser.request("/auth/session")).json()).toEqual({ authenticated: false });
     expect(events).toContainEqual(expect.objectContaining({ type: "session_expired", reason: expect.stringMatching(/invalid_grant/) }));
   });
@@ -268,7 +268,7 @@ describe("sign-out", () => {
     const logoutUrl = new URL(out.json().logoutUrl);
     expect(`${logoutUrl.origin}${logoutUrl.pathname}`).toBe(issuer.oauth!.logoutUrl);
     expect(Object.fromEntries(logoutUrl.searchParams)).toEqual({ client_id: issuer.clientId, logout_uri: `${url}/` });
-    expect(out.headers.getSetCookie()).toEqual([expect.stringMatching(/^__Host-cb-session=; .*Max-Age=0/)]);
+    expect(out.headers.getSetCookie()).toEqual([expect.stringMatching(/^__Host-Http-cb-session=; .*Max-Age=0/)]);
     expect(issuer.oauth!.isSessionRevoked(originJti)).toBe(true);
 
     const after = await fetch(`${url}/api/me`, { headers: { authorization: `Bearer ${accessToken}` } });
@@ -286,10 +286,10 @@ describe("sign-out", () => {
     const other = new Browser(url);
     await other.signIn();
     // The cookie of a session that signed out is worth nothing afterwards.
-    const cookie = browser.cookie("__Host-cb-session")!;
+    const cookie = browser.cookie("__Host-Http-cb-session")!;
     await browser.post("/auth/logout");
     const stale = new Browser(url);
-    stale.setCookie("__Host-cb-session", cookie);
+    stale.setCookie("__Host-Http-cb-session", cookie);
     expect((await stale.post("/auth/token")).json().error).toBe("session_expired");
     // The other session is untouched.
     await sleep(1100);

@@ -1,0 +1,38 @@
+// GET /login?returnTo=/path: starts a sign-in at Cognito (state, nonce, PKCE
+// S256), the transaction sealed in a cookie of its own: nothing is stored.
+import type { HandlerContext } from "../context.js";
+import { header, json, redirect, type TokenHandlerRequest, type TokenHandlerResponse } from "../http.js";
+import { codeChallenge } from "../pkce.js";
+import { safeReturnTo } from "../return-to.js";
+
+/** Set on the one redirect to the canonical origin, so a proxy that rewrites Host cannot make a loop. */
+const CANONICAL_MARK = "cb_canonical";
+
+export async function login(context: HandlerContext, req: TokenHandlerRequest, url: URL): Promise<TokenHandlerResponse> {
+  const { o, transactions } = context;
+  // The sign-in cookie must be set on the origin the callback comes back to (127.0.0.1 and localhost are two sites).
+  const appHost = new URL(o.appOrigin).host;
+  const host = (header(req, "x-forwarded-host") ?? header(req, "host"))?.split(",")[0]?.trim().toLowerCase();
+  if (host !== undefined && host !== appHost && !url.searchParams.has(CANONICAL_MARK)) {
+    const canonical = new URL(`${o.basePath}/login`, o.appOrigin);
+    canonical.search = url.search;
+    canonical.searchParams.set(CANONICAL_MARK, "1");
+    return redirect(canonical.toString());
+  }
+  const requested = url.searchParams.get("returnTo");
+  const returnTo = requested === null ? "/" : safeReturnTo(requested, o.appOrigin);
+  if (returnTo === undefined) return json(400, { error: "invalid_request", error_description: "returnTo must be a path on this site, at most 2048 characters" });
+  const { transaction, setCookies } = transactions.start(returnTo, header(req, "cookie"));
+  const authorize = new URL(o.cognito.authorizeUrl);
+  authorize.search = new URLSearchParams({
+    response_type: "code",
+    client_id: o.cognito.clientId,
+    redirect_uri: o.cognito.redirectUri,
+    scope: o.cognito.scopes.join(" "),
+    state: transaction.state,
+    nonce: transaction.nonce,
+    code_challenge: codeChallenge(transaction.codeVerifier),
+    code_challenge_method: "S256",
+  }).toString();
+  return redirect(authorize.toString(), { "set-cookie": setCookies });
+}
