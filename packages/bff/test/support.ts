@@ -133,5 +133,11 @@ export class Browser {
   }
 }
 
+/** The error code of a failed sign-in's page (the callback answers the browser with HTML, not JSON). */
+export function pageError(answer: Answer): string | undefined {
+  expect(answer.headers.get("content-type")).toMatch(/^text\/html/);
+  return /<code>([a-z_]+)<\/code>/.exec(answer.text)?.[1];
+}
+
 export const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split(".")[1], "base64url").toString()) as Record<string, any>;
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

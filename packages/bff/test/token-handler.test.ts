@@ -2,7 +2,7 @@
 // OAuth endpoints: sign-in, refresh (rotation on and off), every error
 // mapping, the security checks, and sign-out biting at the API.
 import { createTestIssuer, type OAuthOptions } from "@cognito-bearer/testing";
-import { Browser, claimsOf, sleep, startApp, type App } from "./support";
+import { Browser, claimsOf, pageError, sleep, startApp, type App } from "./support";
 import type { TestIssuer } from "@cognito-bearer/testing";
 import type { TokenHandlerOptions } from "@cognito-bearer/bff";
 
@@ -46,7 +46,9 @@ describe("sign-in", () => {
     });
     for (const name of ["state", "nonce", "code_challenge"]) expect(authorize.searchParams.get(name)).toMatch(/^[\w-]{43}$/);
     const transactionCookie = login.headers.getSetCookie()[0];
-    expect(transactionCookie).toMatch(/^__Host-cb-signin=[\w-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=600; Secure$/);
+    // The transaction itself, sealed, in a cookie named after its state: nothing is stored for an anonymous /login.
+    expect(transactionCookie).toMatch(/^__Host-Http-cb-signin-[\w-]{16}=[\w-]{16}\.[\w-]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=600; Secure$/);
+    expect(transactionCookie.startsWith(`__Host-Http-cb-signin-${authorize.searchParams.get("state")!.slice(0, 16)}=`)).toBe(true);
 
     const toCallback = await browser.request(authorize.toString());
     const callback = await browser.request(toCallback.headers.get("location")!);
@@ -54,10 +56,10 @@ describe("sign-in", () => {
     expect(callback.headers.get("content-type")).toMatch(/^text\/html/);
     expect(callback.headers.get("referrer-policy")).toBe("no-referrer");
     // A same-site step (a page that navigates) rather than a 302, so the SameSite=Strict cookie goes with the next request.
-    expect(callback.text).toContain('<meta http-equiv="refresh" content="0;url=/orders?page=2">');
+    expect(callback.text).toContain(`<meta http-equiv="refresh" content="0;url=${url}/orders?page=2">`);
     const cookies = callback.headers.getSetCookie();
     expect(cookies).toContainEqual(expect.stringMatching(/^__Host-Http-cb-session=[\w-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=2592000; Secure$/));
-    expect(cookies).toContainEqual(expect.stringMatching(/^__Host-cb-signin=; .*Max-Age=0/));
+    expect(cookies).toContainEqual(expect.stringMatching(/^__Host-Http-cb-signin-[\w-]{16}=; .*Max-Age=0/));
     for (const cookie of cookies) expect(cookie).not.toMatch(/Domain=/i);
 
     const tokenResponse = await browser.post("/auth/token");
@@ -111,16 +113,15 @@ describe("sign-in", () => {
     const callbackUrl = (await browser.request(login.headers.get("location")!)).headers.get("location")!;
     const tampered = new URL(callbackUrl);
     tampered.searchParams.set("state", "x".repeat(43));
-    expect([(await browser.request(tampered.toString())).status]).toEqual([400]);
-
-    // The transaction was used up by the failed attempt: the real state does not work either now.
-    expect((await browser.request(callbackUrl)).json().error).toBe("invalid_state");
-    expect((await new Browser(url).request(callbackUrl)).json().error).toBe("invalid_state");
-
-    // A replayed callback (same code and state, again).
-    const second = new Browser(url);
-    const ok = await second.signIn();
-    expect(ok.status).toBe(200);
+    const wrong = await browser.request(tampered.toString());
+    expect([wrong.status, pageError(wrong)]).toEqual([400, "invalid_state"]);
+    // A wrong state consumes nothing (a cross-site hit cannot spoil a sign-in in progress)...
+    expect(wrong.headers.getSetCookie()).toEqual([]);
+    // ...and another browser, without the transaction cookie, cannot use the real one.
+    expect(pageError(await new Browser(url).request(callbackUrl))).toBe("invalid_state");
+    expect((await browser.request(callbackUrl)).status).toBe(200);
+    // A replayed callback (same code and state, again): the transaction cookie is gone.
+    expect(pageError(await browser.request(callbackUrl))).toBe("invalid_state");
 
     // Sign-in A's code presented with sign-in B's transaction (state matches B): B's PKCE verifier does not fit A's code.
     const a = new Browser(url);
@@ -129,7 +130,7 @@ describe("sign-in", () => {
     const toB = new URL((await b.request((await b.request("/auth/login")).headers.get("location")!)).headers.get("location")!);
     toB.searchParams.set("code", codeA);
     const mixed = await b.request(toB.toString());
-    expect([mixed.status, mixed.json().error]).toEqual([400, "invalid_grant"]);
+    expect([mixed.status, pageError(mixed)]).toEqual([400, "invalid_grant"]);
   });
 
   test("Cognito's error on the callback (e.g. access_denied) is a 400, not a session", async () => {
@@ -137,7 +138,7 @@ describe("sign-in", () => {
     const login = await browser.request("/auth/login");
     const state = new URL(login.headers.get("location")!).searchParams.get("state");
     const res = await browser.request(`/auth/callback?error=access_denied&state=${state}`);
-    expect([res.status, res.json().error]).toEqual([400, "access_denied"]);
+    expect([res.status, pageError(res)]).toEqual([400, "access_denied"]);
     expect((await browser.request("/auth/session")).json().authenticated).toBe(false);
   });
 });
@@ -250,7 +251,7 @@ describe("refresh", () => {
     const { browser, events } = await app({ accessTokenLifetimeSeconds: 3, clientSecret: "right-secret" }, { refreshMarginSeconds: 2 });
     // The handler has no secret configured: Cognito refuses the client at the code exchange already.
     const res = await browser.signIn();
-    expect([res.status, res.json().error]).toEqual([500, "server_error"]);
+    expect([res.status, pageError(res)]).toEqual([500, "server_error"]);
     expect(events).toContainEqual({ type: "configuration_error", operation: "callback", detail: "invalid_client" });
   });
 });

@@ -155,7 +155,9 @@ export class OAuthEndpoints {
     const { options } = this.context;
     const { user } = signIn;
     const groups = user.groups && user.groups.length > 0 ? { "cognito:groups": user.groups } : {};
-    const common = { sub: user.sub, ...groups, origin_jti: signIn.originJti, auth_time: signIn.authTime };
+    // Without token revocation on the app client, Cognito issues no origin_jti (undefined removes the claim).
+    const revocable = { origin_jti: options.tokenRevocation ? signIn.originJti : undefined };
+    const common = { sub: user.sub, ...groups, ...revocable, auth_time: signIn.authTime };
     return {
       access_token: this.context.mintAccessToken({ ...common, scope: signIn.scope, username: user.username }, options.accessTokenLifetimeSeconds),
       id_token: this.context.mintIdToken(

@@ -37,6 +37,12 @@ export interface OAuthOptions {
    * `retryGraceSeconds` (0–60, default 0 here), then `invalid_grant`.
    */
   refreshTokenRotation?: boolean | { retryGraceSeconds?: number };
+  /**
+   * The app client's token revocation (Cognito's EnableTokenRevocation). On
+   * (default): tokens carry `origin_jti`. Off: they carry none, as from app
+   * clients created before revocation existed or with it turned off.
+   */
+  tokenRevocation?: boolean;
 }
 
 export type ResolvedUser = TestUser & { sub: string };
@@ -52,6 +58,7 @@ export interface ResolvedOAuthOptions {
   refreshTokenLifetimeSeconds: number;
   codeLifetimeSeconds: number;
   rotation: { retryGraceSeconds: number } | undefined;
+  tokenRevocation: boolean;
 }
 
 const DEFAULT_SCOPES = ["openid", "email", "profile", "phone", "aws.cognito.signin.user.admin"];
@@ -81,6 +88,7 @@ export function resolveOAuthOptions(options: OAuthOptions, newSub: () => string)
     return { ...user, sub: user.sub ?? newSub() };
   });
   if (users.length === 0) throw new TypeError("oauth.users must not be empty");
+  if (options.tokenRevocation !== undefined && typeof options.tokenRevocation !== "boolean") throw new TypeError("oauth.tokenRevocation must be a boolean");
   return {
     redirectUris: new Set(redirectUris),
     logoutUris: new Set(logoutUris),
@@ -92,6 +100,7 @@ export function resolveOAuthOptions(options: OAuthOptions, newSub: () => string)
     refreshTokenLifetimeSeconds: lifetime("refreshTokenLifetimeSeconds", options.refreshTokenLifetimeSeconds, 30 * 86_400),
     codeLifetimeSeconds: lifetime("codeLifetimeSeconds", options.codeLifetimeSeconds, 300),
     rotation: resolvedRotation,
+    tokenRevocation: options.tokenRevocation ?? true,
   };
 }
 
