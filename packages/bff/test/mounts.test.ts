@@ -43,7 +43,7 @@ async function serve(build: (handler: TokenHandler) => Listener, use: (url: stri
 
 async function flow(url: string): Promise<void> {
   const browser = new Browser(url);
-  expect((await browser.signIn("/dashboard")).text).toContain("url=/dashboard");
+  expect((await browser.signIn("/dashboard")).text).toContain(`url=${url}/dashboard`);
   const token = await browser.accessToken();
   expect(token.split(".")).toHaveLength(3);
   expect((await browser.request("/auth/session")).json().authenticated).toBe(true);
