@@ -59,9 +59,9 @@ const pool = offline
     };
 
 const revocations = await revocationsFromEnv(config);
-const sessions = config.redisUrl
-  ? orExit(() => createRedisSessionStore({ url: config.redisUrl, secret: env("COGNITO_SESSION_SECRET") ?? fail("COGNITO_SESSION_SECRET is required with COGNITO_REDIS_URL (32 characters or more)") }))
-  : undefined;
+// With Redis, one secret seals the sessions at rest and the sign-in cookies, so every instance opens both.
+const sessionSecret = config.redisUrl ? (env("COGNITO_SESSION_SECRET") ?? fail("COGNITO_SESSION_SECRET is required with COGNITO_REDIS_URL (32 characters or more)")) : undefined;
+const sessions = config.redisUrl ? orExit(() => createRedisSessionStore({ url: config.redisUrl, secret: sessionSecret })) : undefined;
 const verifier = orExit(() =>
   createVerifier({ userPoolId: pool.userPoolId, clientId: pool.clientId, issuer: pool.issuer, jwksUri: pool.jwksUri, revocations, onEvent: logJwksFailure }),
 );
@@ -124,10 +124,12 @@ server.once("listening", () => {
       verifier,
       revocations,
       sessions,
+      secret: sessionSecret,
       // Offline, tokens are short-lived: refresh at Cognito once a quarter of their life is left.
       refreshMarginSeconds: offline ? accessTokenSeconds() * 0.75 : undefined,
       onEvent: (event) => {
-        if (["cognito_unavailable", "configuration_error", "store_unavailable"].includes(event.type)) console.error(`token handler: ${event.type}: ${event.detail}`);
+        if (["cognito_unavailable", "configuration_error", "store_unavailable", "verifier_unavailable"].includes(event.type)) console.error(`token handler: ${event.type}: ${event.detail}`);
+        if (event.type === "sign_in_failed") console.error(`token handler: sign_in_failed: Cognito answered error=${event.error}`);
       },
     }),
   );
