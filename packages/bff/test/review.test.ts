@@ -385,3 +385,70 @@ describe("the browser-apps BCP: idle timeout and absolute lifetime", () => {
     expect((await browser.post("/auth/token")).status).toBe(401);
   });
 });
+
+describe("the review's whole list stays green", () => {
+  test("CSRF: no header, Origin null, a foreign or sibling origin, method overrides: refused, nothing changes", async () => {
+    const { browser, url } = await app();
+    await browser.signIn();
+    const sibling = url.replace("127.0.0.1", "localhost");
+    for (const headers of [{ origin: url }, { "x-csrf": "1", origin: "null" }, { "x-csrf": "1", origin: "https://evil.example" }, { "x-csrf": "1", origin: sibling }, { "x-csrf": "0", origin: url }]) {
+      expect((await browser.post("/auth/logout", headers)).status).toBe(403);
+      expect((await browser.post("/auth/token", headers)).status).toBe(403);
+    }
+    for (const override of [{ "x-http-method-override": "POST" }, { "x-http-method": "POST" }, { "x-method-override": "POST" }]) {
+      expect((await browser.request("/auth/logout", { headers: { ...override, "x-csrf": "1", origin: url } })).status).toBe(405);
+    }
+    expect((await browser.request("/auth/logout?_method=POST")).status).toBe(405);
+    expect((await browser.request("/auth/session")).json().authenticated).toBe(true);
+  });
+
+  test("every Set-Cookie of every route: HttpOnly, Secure, Path=/, a SameSite, no Domain, the __Host-Http- prefix", async () => {
+    const { browser, url, issuer } = await app();
+    const lines: string[] = [];
+    const record = (answer: { headers: Headers }) => lines.push(...answer.headers.getSetCookie());
+    const login = await browser.request("/auth/login");
+    record(login);
+    const toCallback = (await browser.request(login.headers.get("location")!)).headers.get("location")!;
+    record(await browser.request(`/auth/callback?state=${"x".repeat(43)}`));
+    record(await browser.request(toCallback));
+    record(await browser.post("/auth/token"));
+    issuer.oauth!.setTokenFault({ mode: "status", status: 500 });
+    record(await browser.post("/auth/logout"));
+    record(await new Browser(url).post("/auth/token"));
+    expect(lines.length).toBeGreaterThanOrEqual(4);
+    for (const line of lines) {
+      expect(line).toMatch(/^__Host-Http-cb-(session|signin-[\w-]{16})=/);
+      expect(line).toMatch(/; Path=\/(;|$)/);
+      expect(line).toMatch(/; HttpOnly(;|$)/);
+      expect(line).toMatch(/; Secure(;|$)/);
+      expect(line).toMatch(/; SameSite=(Strict|Lax)(;|$)/);
+      expect(line).not.toMatch(/domain=/i);
+    }
+  });
+
+  test("no token, refresh token or session id in any event, body, header or URL the browser sees", async () => {
+    const { browser, events, issuer } = await app({ accessTokenLifetimeSeconds: 3, refreshTokenRotation: true }, { refreshMarginSeconds: 2 });
+    const seen: string[] = [];
+    const login = await browser.request("/auth/login?returnTo=%2Fx");
+    const authorize = await browser.request(login.headers.get("location")!);
+    const callback = await browser.request(authorize.headers.get("location")!);
+    seen.push(login.headers.get("location")!, authorize.headers.get("location")!, callback.text);
+    const sessionId = browser.cookie("__Host-Http-cb-session")!;
+    await browser.accessToken();
+    await sleep(1100);
+    const token = await browser.post("/auth/token");
+    seen.push(token.text, (await browser.request("/auth/session")).text);
+    issuer.oauth!.setTokenFault({ mode: "down" });
+    await sleep(1100);
+    seen.push((await browser.post("/auth/token")).text);
+    issuer.oauth!.setTokenFault(null);
+    seen.push((await browser.post("/auth/logout")).text);
+    const logged = JSON.stringify(events);
+    expect(logged).not.toContain(sessionId);
+    for (const text of seen) expect(text).not.toContain(sessionId);
+    // Refresh tokens are opaque to the browser: none appears in what it saw, nor in the events.
+    const refreshTokens = issuer.oauth!.counters.refresh_token;
+    expect(refreshTokens).toBeGreaterThan(0);
+    for (const text of [...seen, logged]) expect(text).not.toMatch(/refresh_token"?\s*[:=]/);
+  });
+});
