@@ -9,12 +9,25 @@
 // - 403: returned as is (a missing scope or group is not fixed by a new token);
 // - 401 session_expired from the token handler: the session is over: every tab
 //   is told, and `onSessionExpired` runs (default: go to the sign-in page).
+//
+// Only requests to `apiOrigins` (default: the page's own origin) carry the token
+// and get that treatment; a URL of any other origin (a pagination link, a URL
+// from data) is a plain fetch, without the token.
 import { backoffMs, retryAfterSeconds, sleep } from "./backoff.js";
 import { SessionExpiredError, TokenUnavailableError } from "./errors.js";
+import { allowedOrigins, resolveUrl } from "./origins.js";
 import { canReplay } from "./replay.js";
 import { TokenSource, type Token } from "./token-source.js";
 
 export interface AuthFetchOptions {
+  /**
+   * The origins that may receive the access token (scheme://host[:port], e.g.
+   * "https://api.example.com"). Requests to any other origin, after the URL is
+   * resolved against the page, are a plain fetch: no token, no refresh, no retry.
+   * Default: the page's own origin (`location.origin`); required where there is
+   * no page (Node).
+   */
+  apiOrigins?: string[];
   /** The token handler's token endpoint (POST). Default "/auth/token". */
   tokenUrl?: string;
   /** The sign-in page, for the default onSessionExpired. Default "/auth/login". */
@@ -57,6 +70,7 @@ export interface AuthFetch {
 
 export function createAuthFetch(options: AuthFetchOptions = {}): AuthFetch {
   const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const apiOrigins = allowedOrigins(options.apiOrigins);
   const tokenUrl = options.tokenUrl ?? "/auth/token";
   const loginUrl = options.loginUrl ?? "/auth/login";
   const logoutUrl = options.logoutUrl ?? "/auth/logout";
@@ -108,6 +122,10 @@ export function createAuthFetch(options: AuthFetchOptions = {}): AuthFetch {
   );
 
   const api = async (input: Request | string | URL, init: RequestInit = {}): Promise<Response> => {
+    const url = resolveUrl(input);
+    // What is checked is what is sent: the resolved URL, not the caller's text.
+    if (!(input instanceof Request) && url !== undefined) input = url.href;
+    if (url === undefined || !apiOrigins.has(url.origin)) return fetchImpl(input, init);
     const signal = init.signal ?? (input instanceof Request ? input.signal : undefined);
     const replayable = canReplay(input, init, allowNonIdempotent);
     const send = (token: string, first: boolean): Promise<Response> => {

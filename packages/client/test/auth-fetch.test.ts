@@ -57,7 +57,14 @@ afterEach(() => {
 });
 
 function client(options: Parameters<typeof createAuthFetch>[0] = {}) {
-  const api = createAuthFetch({ tokenUrl: `${base}/auth/token`, logoutUrl: `${base}/auth/logout`, baseDelayMs: 20, channelName: `test-${Math.random()}`, ...options });
+  const api = createAuthFetch({
+    tokenUrl: `${base}/auth/token`,
+    logoutUrl: `${base}/auth/logout`,
+    apiOrigins: [base],
+    baseDelayMs: 20,
+    channelName: `test-${Math.random()}`,
+    ...options,
+  });
   open.push(api);
   return api;
 }
@@ -222,4 +229,108 @@ test("two clients on one channel (two tabs): the second uses the token the first
   await b(`${base}/api/me`);
   expect(calls.token).toBe(1);
   expect(seen.map((request) => request.authorization)).toEqual(["Bearer token-" + issued, "Bearer token-" + issued]);
+});
+
+describe("the access token goes to apiOrigins only", () => {
+  // A second origin: another server on another port, recording what it is sent.
+  let other: Server;
+  let otherBase: string;
+  let otherRoute: (res: ServerResponse) => void;
+  const otherSeen: { url?: string; authorization?: string }[] = [];
+
+  beforeAll(async () => {
+    other = createServer((req, res) => {
+      otherSeen.push({ url: req.url, authorization: req.headers.authorization });
+      otherRoute(res);
+    });
+    await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
+    otherBase = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => other.close(() => resolve())));
+  beforeEach(() => {
+    otherSeen.length = 0;
+    otherRoute = (res) => json(res, 200, { next: null });
+  });
+
+  test("another origin (a pagination link, a URL from data) gets the request without the token, and no refresh", async () => {
+    const api = client();
+    await api(`${base}/api/orders`);
+    expect(seen[0].authorization).toBe("Bearer token-1");
+    const res = await api(`${otherBase}/orders?page=2`, { headers: { accept: "application/json" } });
+    expect(res.status).toBe(200);
+    const asRequest = await api(new Request(`${otherBase}/from-request`));
+    expect(asRequest.status).toBe(200);
+    expect(otherSeen).toEqual([
+      { url: "/orders?page=2", authorization: undefined },
+      { url: "/from-request", authorization: undefined },
+    ]);
+    expect(calls.token).toBe(1);
+  });
+
+  test("another origin: a plain fetch, without the 401 refresh or the 503 retries", async () => {
+    const api = client();
+    otherRoute = invalidToken;
+    expect((await api(`${otherBase}/a`)).status).toBe(401);
+    otherRoute = (res) => json(res, 503, { error: "temporarily_unavailable" }, { "retry-after": "0" });
+    expect((await api(`${otherBase}/b`)).status).toBe(503);
+    expect(otherSeen.map((request) => request.url)).toEqual(["/a", "/b"]);
+    // No token was ever asked for: nothing here needed one.
+    expect(calls.token).toBe(0);
+  });
+
+  test("origins are compared after the URL is resolved, not as text", async () => {
+    const port = new URL(base).port;
+    const api = client({ apiOrigins: [`HTTP://127.0.0.1:${port}`] });
+    // Upper case and a path: the same origin, so the token goes.
+    await api(`HTTP://127.0.0.1:${port}/api/me`);
+    expect(seen.at(-1)!.authorization).toBe("Bearer token-1");
+    // The same server by another name is another origin.
+    await api(`http://localhost:${port}/api/me`);
+    expect(seen.at(-1)!.authorization).toBeUndefined();
+    // The allowed origin's text as credentials in front of another host: another origin, so a plain fetch (which refuses credentials in a URL).
+    await expect(api(`http://127.0.0.1:${port}@127.0.0.1:${new URL(otherBase).port}/userinfo-trick`)).rejects.toThrow(/credentials/);
+    expect(otherSeen).toEqual([]);
+    expect(seen).toHaveLength(2);
+    expect(calls.token).toBe(1);
+  });
+
+  test("with a page (location): relative URLs go to the page's origin with the token, protocol-relative ones to another origin without it", async () => {
+    const page = globalThis as { location?: unknown };
+    page.location = { href: `${base}/app/orders?x=1`, origin: base, pathname: "/app/orders", search: "?x=1", hash: "", assign: () => undefined };
+    try {
+      const api = createAuthFetch({ tokenUrl: `${base}/auth/token`, channelName: `test-${Math.random()}` }); // apiOrigins: the page's origin
+      open.push(api);
+      await api("/api/me");
+      await api("relative/list");
+      await api(`//127.0.0.1:${new URL(otherBase).port}/protocol-relative`);
+      await api(`/\\127.0.0.1:${new URL(otherBase).port}/backslash`);
+      expect(seen.map((request) => request.authorization)).toEqual(["Bearer token-1", "Bearer token-1"]);
+      expect(otherSeen).toEqual([
+        { url: "/protocol-relative", authorization: undefined },
+        { url: "/backslash", authorization: undefined },
+      ]);
+    } finally {
+      delete page.location;
+    }
+  });
+
+  test("a redirect from an allowed origin to another: fetch itself drops the Authorization header", async () => {
+    const api = client();
+    apiRoute = (_req, res) => res.writeHead(302, { location: `${otherBase}/redirected` }).end();
+    expect((await api(`${base}/api/moved`)).status).toBe(200);
+    expect(seen[0].authorization).toBe("Bearer token-1");
+    expect(otherSeen).toEqual([{ url: "/redirected", authorization: undefined }]);
+  });
+
+  test("apiOrigins are checked when the client is created: origins only, normalised", () => {
+    const create = (apiOrigins?: string[]) => createAuthFetch({ apiOrigins, channelName: `test-${Math.random()}` }).close();
+    for (const bad of ["https://api.example.com/v1", "api.example.com", "https://api.example.com?x", "https://api.example.com#top", "ftp://api.example.com", "https://user:pw@api.example.com", "https://*.example.com", "*", "null"]) {
+      expect(() => create([bad])).toThrow(/apiOrigins/);
+    }
+    expect(() => create([])).toThrow(/apiOrigins/);
+    expect(() => create([42 as unknown as string])).toThrow(/apiOrigins/);
+    // Under Node there is no page whose origin could be the default.
+    expect(() => create(undefined)).toThrow(/apiOrigins/);
+    expect(() => create(["HTTPS://API.EXAMPLE.COM:443", "https://api.example.com/", "http://localhost:8080"])).not.toThrow();
+  });
 });
