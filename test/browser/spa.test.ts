@@ -17,11 +17,14 @@ const STALE_AFTER_MS = (LIFETIME_SECONDS / 2) * 1000 + 300;
 let browser: Browser;
 let app: Running;
 let origin: string;
+/** The local Cognito's origin (its managed-login endpoints, /logout among them). */
+let cognito: string;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   app = await startExample("bff", { PORT: "0", HOST: "127.0.0.1", DEMO_ACCESS_TOKEN_SECONDS: String(LIFETIME_SECONDS) });
   origin = app.url.replace("127.0.0.1", "localhost");
+  cognito = /a local Cognito at (http:\/\/127\.0\.0\.1:\d+)/.exec(app.stdout())![1];
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -186,4 +189,45 @@ test("the refresh token revoked at Cognito (GlobalSignOut): the next refresh sen
   await page.getByTestId("call-me").click();
   const request = await toSignIn;
   expect(new URL(request.url()).searchParams.get("returnTo")).toBe("/");
+});
+
+test("sign out in one tab: it ends at Cognito's /logout; the other tab shows signed out and is not signed in again", async () => {
+  const { context, tokenCalls } = await profile();
+  const signIns: string[] = [];
+  context.on("request", (request) => {
+    const { pathname } = new URL(request.url());
+    if (pathname === "/auth/login" || pathname === "/oauth2/authorize") signIns.push(pathname);
+  });
+  const first = await context.newPage();
+  await signedIn(first);
+  const second = await context.newPage();
+  await second.goto(`${origin}/`);
+  await second.getByTestId("session").filter({ hasText: "signed in as demo" }).waitFor();
+  await second.getByTestId("call-me").click();
+  expect(await logLine(second, "GET /me")).toMatch(/→ 200/);
+  expect(signIns).toEqual(["/auth/login", "/oauth2/authorize"]);
+  const tokenCallsBefore = tokenCalls.length;
+
+  const toCognitoLogout = first.waitForRequest((request) => new URL(request.url()).pathname === "/logout");
+  await first.getByTestId("sign-out").click();
+  const logout = new URL((await toCognitoLogout).url());
+  expect(logout.origin).toBe(cognito);
+  expect(logout.searchParams.get("logout_uri")).toBe(`${origin}/`);
+  expect(logout.searchParams.get("client_id")).toMatch(/\S/);
+  // Cognito's /logout sends the tab back to the app, signed out.
+  await first.waitForURL(`${origin}/`);
+  await first.getByTestId("session").filter({ hasText: "signed out" }).waitFor();
+
+  // The other tab is told at once, and shows it.
+  await logLine(second, "signed out in another tab");
+  expect(await second.getByTestId("session").textContent()).toBe("signed out");
+  // A call there fails as signed out, without asking for a token.
+  await second.getByTestId("call-me").click();
+  expect(await logLine(second, "GET /me →")).toContain("GET /me → signed out");
+  // Longer than the page's session poll (2 s) and its session-expired handler's delay: still here, still signed out.
+  await second.waitForTimeout(2500);
+  expect(second.url()).toBe(`${origin}/`);
+  expect(await second.getByTestId("session").textContent()).toBe("signed out");
+  expect(signIns).toEqual(["/auth/login", "/oauth2/authorize"]);
+  expect(tokenCalls.length).toBe(tokenCallsBefore);
 });

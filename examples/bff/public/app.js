@@ -1,10 +1,12 @@
 // The demo SPA: plain JavaScript and @cognito-bearer/client, no build step.
-import { createAuthFetch, SessionExpiredError, TokenUnavailableError } from "/vendor/client/index.js";
+import { createAuthFetch, SessionExpiredError, SignedOutError, TokenUnavailableError } from "/vendor/client/index.js";
 
 const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
 const demo = await fetch("/demo/config").then((res) => (res.ok ? res.json() : {}), () => ({}));
 let tokenCalls = 0;
 let expiresAt;
+/** This tab's own sign-out is under way (the other tabs hear of it through the client). */
+let signingOutHere = false;
 
 function log(text, kind = "") {
   const item = document.createElement("li");
@@ -31,7 +33,19 @@ const api = createAuthFetch({
     log("401 session_expired from the token handler: going to sign-in", "bad");
     setTimeout(() => location.assign("/auth/login?returnTo=/"), 300);
   },
+  // A sign-out, here or in another tab: show it, and stay signed out (no trip to sign-in, which would sign the user straight back in).
+  onSignedOut: () => {
+    showSignedOut();
+    if (!signingOutHere) log("signed out in another tab: this one stays signed out until you sign in again", "warn");
+  },
 });
+
+function showSignedOut() {
+  $("session").textContent = "signed out";
+  $("session").dataset.state = "signed-out";
+  expiresAt = undefined;
+  $("sign-in").hidden = false;
+}
 
 async function call(path) {
   try {
@@ -43,6 +57,7 @@ async function call(path) {
     return res.status;
   } catch (err) {
     if (err instanceof SessionExpiredError) log(`GET ${path} → session expired`, "bad");
+    else if (err instanceof SignedOutError) log(`GET ${path} → signed out: sign in again`, "bad");
     else if (err instanceof TokenUnavailableError) log(`GET ${path} → no token: ${err.message} (still signed in)`, "warn");
     else log(`GET ${path} → ${err.name}: ${err.message}`, "bad");
     return err.name;
@@ -82,12 +97,14 @@ $("global-sign-out").addEventListener("click", async () => {
   log("the refresh token was revoked at Cognito: the next refresh ends the session", "warn");
 });
 $("sign-out").addEventListener("click", async () => {
+  signingOutHere = true;
   try {
-    const logoutUrl = await api.signOut();
-    log("signed out: the access tokens already handed out are refused from now on", "ok");
-    await refreshSession();
+    // The client goes to Cognito's /logout by itself; the demo goes there 300 ms later, so that the line below can be read.
+    const logoutUrl = await api.signOut({ redirect: false });
+    log("signed out: the access tokens already handed out are refused from now on; ending Cognito's session too", "ok");
     if (logoutUrl) setTimeout(() => location.assign(logoutUrl), 300);
   } catch (err) {
+    signingOutHere = false;
     log(`sign-out failed: ${err.message}`, "bad");
   }
 });

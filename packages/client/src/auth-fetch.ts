@@ -9,20 +9,47 @@
 // - 403: returned as is (a missing scope or group is not fixed by a new token);
 // - 401 session_expired from the token handler: the session is over: every tab
 //   is told, and `onSessionExpired` runs (default: go to the sign-in page).
+//
+// signOut() is not an expiry: every tab forgets its token and runs
+// `onSignedOut` (default: nothing more), calls fail with SignedOutError without
+// asking for a token, and no tab goes to the sign-in page (which would go
+// straight through Cognito's still-live managed-login session); this tab then
+// goes to Cognito's /logout, which ends that session too.
+//
+// Only requests to `apiOrigins` (default: the page's own origin) carry the token
+// and get that treatment; a URL of any other origin (a pagination link, a URL
+// from data) is a plain fetch, without the token.
 import { backoffMs, retryAfterSeconds, sleep } from "./backoff.js";
 import { SessionExpiredError, TokenUnavailableError } from "./errors.js";
+import { allowedOrigins, baseUrl, resolveUrl } from "./origins.js";
 import { canReplay } from "./replay.js";
 import { TokenSource, type Token } from "./token-source.js";
 
 export interface AuthFetchOptions {
+  /**
+   * The origins that may receive the access token (scheme://host[:port], e.g.
+   * "https://api.example.com"). Requests to any other origin, after the URL is
+   * resolved against the page, are a plain fetch: no token, no refresh, no retry.
+   * Default: the page's own origin (`location.origin`); required where there is
+   * no page (Node).
+   */
+  apiOrigins?: string[];
   /** The token handler's token endpoint (POST). Default "/auth/token". */
   tokenUrl?: string;
   /** The sign-in page, for the default onSessionExpired. Default "/auth/login". */
   loginUrl?: string;
   /** The token handler's sign-out endpoint, for signOut(). Default "/auth/logout". */
   logoutUrl?: string;
-  /** Called (in every tab) when the session is over. Default: go to `loginUrl?returnTo=<this page>`. */
+  /** Called (in every tab) when the session is over (the token handler refused to refresh). Default: go to `loginUrl?returnTo=<this page>`. */
   onSessionExpired?: () => void;
+  /**
+   * Called in every tab (this one included) when the user signs out, here or in
+   * another tab: show a signed-out state. The token is forgotten already, and
+   * calls fail with SignedOutError until the page is reloaded or a tab signs in
+   * again. Default: nothing more (no navigation: going to the sign-in page would
+   * sign the user straight back in while Cognito's session lives).
+   */
+  onSignedOut?: () => void;
   /**
    * Your own refresh, instead of the token handler (an SPA holding Cognito's
    * tokens itself): resolve to the new access token and its lifetime; throw a
@@ -47,16 +74,33 @@ export interface AuthFetchOptions {
   channelName?: string;
 }
 
+export interface SignOutOptions {
+  /**
+   * Go to Cognito's logout URL once the token handler has ended the session,
+   * which ends Cognito's managed-login session too (without it, the next
+   * sign-in goes through without a password). Default true; false to go there
+   * yourself (signOut resolves to the URL).
+   */
+  redirect?: boolean;
+}
+
 export interface AuthFetch {
   (input: Request | string | URL, init?: RequestInit): Promise<Response>;
-  /** Signs out at the token handler, forgets the token in every tab; resolves to Cognito's logout URL (go there to end the managed-login session too). */
-  signOut(): Promise<string | undefined>;
+  /**
+   * Signs out at the token handler (POST logoutUrl), forgets the token in every
+   * tab and runs onSignedOut in each, then (unless `redirect: false`) sends this
+   * page to Cognito's logout URL. Resolves to that URL (undefined when the token
+   * handler gave no http(s) URL); rejects with a TokenUnavailableError when the
+   * token handler did not sign out (the user is still signed in).
+   */
+  signOut(options?: SignOutOptions): Promise<string | undefined>;
   /** Stop listening to other tabs. */
   close(): void;
 }
 
 export function createAuthFetch(options: AuthFetchOptions = {}): AuthFetch {
   const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const apiOrigins = allowedOrigins(options.apiOrigins);
   const tokenUrl = options.tokenUrl ?? "/auth/token";
   const loginUrl = options.loginUrl ?? "/auth/login";
   const logoutUrl = options.logoutUrl ?? "/auth/logout";
@@ -104,10 +148,14 @@ export function createAuthFetch(options: AuthFetchOptions = {}): AuthFetch {
     options.refresh ? fromCustomRefresh : fromTokenHandler,
     (options.refreshMarginSeconds ?? 30) * 1000,
     options.channelName ?? "cognito-bearer",
-    onSessionExpired,
+    { onSessionExpired, onSignedOut: options.onSignedOut ?? (() => undefined) },
   );
 
   const api = async (input: Request | string | URL, init: RequestInit = {}): Promise<Response> => {
+    const url = resolveUrl(input);
+    // What is checked is what is sent: the resolved URL, not the caller's text.
+    if (!(input instanceof Request) && url !== undefined) input = url.href;
+    if (url === undefined || !apiOrigins.has(url.origin)) return fetchImpl(input, init);
     const signal = init.signal ?? (input instanceof Request ? input.signal : undefined);
     const replayable = canReplay(input, init, allowNonIdempotent);
     const send = (token: string, first: boolean): Promise<Response> => {
@@ -145,15 +193,35 @@ export function createAuthFetch(options: AuthFetchOptions = {}): AuthFetch {
   };
 
   return Object.assign(api, {
-    async signOut(): Promise<string | undefined> {
+    async signOut(signOutOptions: SignOutOptions = {}): Promise<string | undefined> {
+      // The other tabs hear of it first: a refresh of theirs refused from now on is this sign-out, not an expiry.
+      tokens.signingOut();
       const res = await fetchImpl(logoutUrl, { method: "POST", headers: { [csrf.name]: csrf.value }, credentials: "same-origin" });
-      const body = res.ok ? ((await res.json().catch(() => ({}))) as { logoutUrl?: string }) : {};
-      if (!res.ok) throw new TokenUnavailableError(`sign-out answered ${res.status}`, retryAfterSeconds(res.headers.get("retry-after")));
-      tokens.clear(true);
-      return body.logoutUrl;
+      if (!res.ok) {
+        await res.body?.cancel();
+        throw new TokenUnavailableError(`sign-out answered ${res.status}`, retryAfterSeconds(res.headers.get("retry-after")));
+      }
+      const body = (await res.json().catch(() => ({}))) as { logoutUrl?: unknown };
+      const cognitoLogoutUrl = webUrl(body.logoutUrl);
+      tokens.signedOutHere();
+      if (cognitoLogoutUrl !== undefined && signOutOptions.redirect !== false) {
+        (globalThis as { location?: { assign(url: string): void } }).location?.assign(cognitoLogoutUrl);
+      }
+      return cognitoLogoutUrl;
     },
     close: () => tokens.close(),
   });
+}
+
+/** `value` as an absolute http(s) URL, or undefined (never a javascript: or data: URL to navigate to). */
+function webUrl(value: unknown): string | undefined {
+  if (typeof value !== "string") return undefined;
+  try {
+    const url = new URL(value, baseUrl());
+    return url.protocol === "https:" || url.protocol === "http:" ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A 401 for the token (invalid_token), not for missing credentials. */

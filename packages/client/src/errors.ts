@@ -8,6 +8,18 @@ export class SessionExpiredError extends Error {
   }
 }
 
+/**
+ * The user signed out, in this tab or another: no token is asked for again
+ * (and no sign-in page is opened) until the page is reloaded or a tab signs in
+ * again. Not a SessionExpiredError: do not send the user to sign in on it.
+ */
+export class SignedOutError extends Error {
+  override readonly name = "SignedOutError";
+  constructor(message = "Signed out (in this tab or another): sign in again to go on") {
+    super(message);
+  }
+}
+
 /** No access token could be had: the token handler (or Cognito behind it) is unavailable. Not a sign-out. */
 export class TokenUnavailableError extends Error {
   override readonly name = "TokenUnavailableError";

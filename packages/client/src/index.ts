@@ -1,4 +1,4 @@
 // @cognito-bearer/client: fetch with the user's access token, for browsers and Node 20+. No dependencies.
 export { createAuthFetch } from "./auth-fetch.js";
-export type { AuthFetch, AuthFetchOptions } from "./auth-fetch.js";
-export { SessionExpiredError, TokenUnavailableError } from "./errors.js";
+export type { AuthFetch, AuthFetchOptions, SignOutOptions } from "./auth-fetch.js";
+export { SessionExpiredError, SignedOutError, TokenUnavailableError } from "./errors.js";

@@ -2,13 +2,21 @@
 // Web Locks make one refresh at a time across tabs, and a BroadcastChannel
 // shares the new access token (and a session's end) with every tab. Tokens go
 // between tabs of one origin only, in memory: never to storage.
+//
+// A session's end comes in two kinds, told apart because they call for opposite
+// answers: "session-expired" (the token handler refused to refresh: sign in
+// again) and "signed-out" (the user signed out on purpose: stay signed out).
+// "signing-out" goes first, before the token handler is asked to end the
+// session, so that a tab whose refresh is refused meanwhile knows why.
 
 export type TabMessage =
   | { type: "token"; accessToken: string; expiresAt: number }
   | { type: "ask" }
   | { type: "hello" }
   | { type: "here" }
-  | { type: "session-expired" };
+  | { type: "session-expired" }
+  | { type: "signing-out" }
+  | { type: "signed-out" };
 
 interface LockManagerLike {
   request<T>(name: string, callback: () => Promise<T>): Promise<T>;
