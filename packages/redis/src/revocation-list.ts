@@ -18,6 +18,10 @@
 // mirror works. When none has arrived for `maxStalenessSeconds` (Redis down,
 // hung, or partitioned), the mirror may be missing revocations: the check then
 // answers "unavailable" (503, never 401) unless `onUnavailable: "allow"`.
+//
+// A Redis that may evict keys (any maxmemory-policy but noeviction) may delete
+// the list's keys and their revocations silently: the list reads the policy
+// once after connecting and warns (eviction.ts).
 import {
   entryFor,
   resolveRevocationOptions,
@@ -28,6 +32,7 @@ import { OptionsError, type RevocationList, type RevocationListOptions, type Rev
 import { createClient } from "redis";
 import { withTimeout } from "./timeout.js";
 import { parseMessage, RevocationStore, type CommandClient } from "./store.js";
+import { EVICTION_WARNING_CODE, evictionWarning, readEvictionPolicy } from "./eviction.js";
 
 /** The node-redis client this package needs: the official `redis` package, version 5 or 6. */
 export interface RedisClientLike extends CommandClient {
@@ -53,15 +58,23 @@ export interface RedisRevocationListOptions extends RevocationListOptions {
   onUnavailable?: "reject" | "allow";
   /** A revoke call that Redis has not acknowledged after this long rejects. Default 2000. */
   commandTimeoutMs?: number;
-  /** Told when the mirror is loaded (`reloaded`, with the entry count) and when Redis fails (`error`). */
+  /**
+   * Told when the mirror is loaded (`reloaded`, with the entry count), when Redis fails (`error`), when Redis's
+   * maxmemory-policy may evict the list (`eviction_risk`; without onEvent, a process warning instead) and when
+   * that policy could not be read (`eviction_unchecked`, e.g. CONFIG refused by a managed Redis).
+   */
   onEvent?: (event: RedisRevocationEvent) => void;
 }
 
 export type RedisRevocationEvent =
   | { type: "reloaded"; entries: number; durationMs: number }
-  | { type: "error"; error: string };
+  | { type: "error"; error: string }
+  /** Redis's maxmemory-policy is not `noeviction`: under memory pressure it may delete the list's keys, and their revocations with them. */
+  | { type: "eviction_risk"; policy: string }
+  /** `CONFIG GET maxmemory-policy` was refused or failed (ElastiCache refuses CONFIG): the policy is unknown. */
+  | { type: "eviction_unchecked"; error: string };
 
-/** A revocation list backed by Redis; `ready()` resolves once the mirror is first loaded. */
+/** A revocation list backed by Redis; `ready()` resolves once the mirror is first loaded (and Redis's eviction policy checked). */
 export interface RedisRevocationList extends RevocationList {
   ready(): Promise<void>;
 }
@@ -205,14 +218,29 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
   const connect = async (client: RedisClientLike) => {
     if (!client.isOpen) await client.connect();
   };
+  const commandsConnected = connect(commands);
   const subscribed = (async () => {
-    await Promise.all([connect(commands), connect(subscriber)]);
+    await Promise.all([commandsConnected, connect(subscriber)]);
     await subscriber.subscribe(store.channel, onMessage);
   })();
   // The first 'ready' loads the mirror (onReady); a failure to connect at all is reported, and retried by node-redis.
   subscribed.catch(onError);
 
-  const readyPromise = loadedPromise;
+  // Once, after connecting: may this Redis evict the list (and its revocations)?
+  const evictionChecked = commandsConnected.then(async () => {
+    let policy: string;
+    try {
+      policy = await withTimeout(readEvictionPolicy(commands), timeoutMs);
+    } catch (err) {
+      if (!closed) report({ type: "eviction_unchecked", error: err instanceof Error ? err.message : String(err) });
+      return;
+    }
+    if (closed || policy === "noeviction") return;
+    if (onEvent !== undefined) report({ type: "eviction_risk", policy });
+    else process.emitWarning(evictionWarning(policy), { code: EVICTION_WARNING_CODE });
+  }, () => undefined);
+  // ready(): the mirror is loaded and the eviction warning, if any, given.
+  const readyPromise = Promise.all([loadedPromise, evictionChecked]).then(() => undefined);
 
   const heartbeat = setInterval(() => {
     if (commands.isReady) store.heartbeat(commands).catch(onError);
