@@ -2,6 +2,8 @@
 // persistence (nothing is written to disk), started and stopped by the test.
 // `kill()` and `start()` again on the same port simulate an outage and a
 // restart (which, without persistence, comes back empty, like a cache node).
+// Extra arguments configure it further, e.g. `["--maxmemory-policy", "allkeys-lru"]`
+// or `["--rename-command", "CONFIG", ""]` (CONFIG refused, as on ElastiCache).
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 
@@ -19,13 +21,13 @@ export interface RedisServer {
 /** Where redis-server is: `REDIS_SERVER` or the PATH (`apt-get install redis-server`, `brew install redis`). */
 const BINARY = process.env.REDIS_SERVER ?? "redis-server";
 
-export async function startRedisServer(): Promise<RedisServer> {
+export async function startRedisServer(extraArgs: readonly string[] = []): Promise<RedisServer> {
   const port = await freePort();
   let child: ChildProcess | undefined;
 
   const start = () =>
     new Promise<void>((resolve, reject) => {
-      const proc = spawn(BINARY, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes"], {
+      const proc = spawn(BINARY, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes", ...extraArgs], {
         stdio: ["ignore", "pipe", "pipe"],
       });
       child = proc;

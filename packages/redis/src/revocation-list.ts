@@ -8,12 +8,20 @@
 // disconnected is lost, so every reconnection reloads the whole list. A reload
 // adds to the mirror and never removes from it (entries only ever leave by
 // expiring), so a Redis restarted empty does not make this instance forget a
-// revocation it knew, and a message arriving during a reload is kept.
+// revocation it knew, and a message arriving during a reload is kept. A
+// reconnection during a reload queues another; a reload vouches for the mirror
+// only if the subscriber did not lose its connection while it ran (a loss
+// generation counter says), since a message sent during that loss may be in
+// neither what the reload read nor what pub/sub delivered.
 //
 // Heartbeats published every few seconds prove the path from Redis to the
 // mirror works. When none has arrived for `maxStalenessSeconds` (Redis down,
 // hung, or partitioned), the mirror may be missing revocations: the check then
 // answers "unavailable" (503, never 401) unless `onUnavailable: "allow"`.
+//
+// A Redis that may evict keys (any maxmemory-policy but noeviction) may delete
+// the list's keys and their revocations silently: the list reads the policy
+// once after connecting and warns (eviction.ts).
 import {
   entryFor,
   resolveRevocationOptions,
@@ -24,6 +32,7 @@ import { OptionsError, type RevocationList, type RevocationListOptions, type Rev
 import { createClient } from "redis";
 import { withTimeout } from "./timeout.js";
 import { parseMessage, RevocationStore, type CommandClient } from "./store.js";
+import { EVICTION_WARNING_CODE, evictionWarning, readEvictionPolicy } from "./eviction.js";
 
 /** The node-redis client this package needs: the official `redis` package, version 5 or 6. */
 export interface RedisClientLike extends CommandClient {
@@ -49,15 +58,23 @@ export interface RedisRevocationListOptions extends RevocationListOptions {
   onUnavailable?: "reject" | "allow";
   /** A revoke call that Redis has not acknowledged after this long rejects. Default 2000. */
   commandTimeoutMs?: number;
-  /** Told when the mirror is loaded (`reloaded`, with the entry count) and when Redis fails (`error`). */
+  /**
+   * Told when the mirror is loaded (`reloaded`, with the entry count), when Redis fails (`error`), when Redis's
+   * maxmemory-policy may evict the list (`eviction_risk`; without onEvent, a process warning instead) and when
+   * that policy could not be read (`eviction_unchecked`, e.g. CONFIG refused by a managed Redis).
+   */
   onEvent?: (event: RedisRevocationEvent) => void;
 }
 
 export type RedisRevocationEvent =
   | { type: "reloaded"; entries: number; durationMs: number }
-  | { type: "error"; error: string };
+  | { type: "error"; error: string }
+  /** Redis's maxmemory-policy is not `noeviction`: under memory pressure it may delete the list's keys, and their revocations with them. */
+  | { type: "eviction_risk"; policy: string }
+  /** `CONFIG GET maxmemory-policy` was refused or failed (ElastiCache refuses CONFIG): the policy is unknown. */
+  | { type: "eviction_unchecked"; error: string };
 
-/** A revocation list backed by Redis; `ready()` resolves once the mirror is first loaded. */
+/** A revocation list backed by Redis; `ready()` resolves once the mirror is first loaded (and Redis's eviction policy checked). */
 export interface RedisRevocationList extends RevocationList {
   ready(): Promise<void>;
 }
@@ -117,43 +134,76 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
   let confirmedAt = -Infinity;
   /** Messages may have been missed since the subscriber last lost its connection: heartbeats confirm nothing until a reload. */
   let reloadNeeded = true;
+  /** Counts the subscriber's connection losses: a reload during which it changed may have missed a message, and confirms nothing. */
+  let lossGeneration = 0;
   let reloading = false;
+  /** A reload was asked for while one ran: it runs again as soon as that one ends. */
+  let reloadQueued = false;
   let closed = false;
   let retryTimer: NodeJS.Timeout | undefined;
-  let resolveReady!: () => void;
-  const readyPromise = new Promise<void>((resolve) => (resolveReady = resolve));
+  let resolveLoaded!: () => void;
+  const loadedPromise = new Promise<void>((resolve) => (resolveLoaded = resolve));
 
   const onMessage = (message: string) => {
     const parsed = parseMessage(message);
     if (parsed === undefined) return;
     if (parsed === "heartbeat") {
-      if (!reloadNeeded && !reloading) confirmedAt = Date.now();
+      // A heartbeat proves the path works now, not that nothing was missed before: it
+      // confirms nothing while a reload is needed, running, queued or awaiting a retry.
+      if (!reloadNeeded && !reloading && !reloadQueued) confirmedAt = Date.now();
       return;
     }
     entries.add(parsed);
   };
 
+  // One reload at a time; one asked for meanwhile (a reconnection's 'ready') is queued,
+  // never dropped, and runs right after. A reload confirms the mirror (clears
+  // reloadNeeded, sets confirmedAt) only if the subscriber was listening when it began
+  // and has not lost its connection since: otherwise a message published during that
+  // loss may be in neither what it read nor what pub/sub delivered, and the reload
+  // that the reconnection queues (or the next 'ready') does the confirming.
   async function reload(): Promise<void> {
-    if (closed || reloading) return;
-    const started = Date.now();
+    if (closed) return;
+    if (reloading) {
+      reloadQueued = true;
+      return;
+    }
     reloading = true;
+    clearTimeout(retryTimer);
+    retryTimer = undefined;
     try {
-      const stored = await withTimeout(store.load(commands, started), timeoutMs);
-      for (const entry of stored) entries.add(entry);
-      reloadNeeded = false;
-      loaded = true;
-      confirmedAt = started;
-      report({ type: "reloaded", entries: stored.length, durationMs: Date.now() - started });
-      resolveReady();
-    } catch (err) {
-      onError(err);
-      if (!closed) retryTimer = setTimeout(() => void reload(), RELOAD_RETRY_MS).unref();
+      do {
+        reloadQueued = false;
+        const generation = lossGeneration;
+        const listening = subscriber.isReady;
+        const started = Date.now();
+        let stored: RevocationEntry[];
+        try {
+          stored = await withTimeout(store.load(commands, started), timeoutMs);
+        } catch (err) {
+          if (closed) return;
+          onError(err);
+          // A reload queued meanwhile retries at once; otherwise after a pause.
+          if (!reloadQueued) retryTimer = setTimeout(() => void reload(), RELOAD_RETRY_MS).unref();
+          continue;
+        }
+        if (closed) return;
+        // What it read is true whatever happened since: the mirror only ever grows.
+        for (const entry of stored) entries.add(entry);
+        if (!listening || generation !== lossGeneration) continue;
+        reloadNeeded = false;
+        loaded = true;
+        confirmedAt = started;
+        report({ type: "reloaded", entries: stored.length, durationMs: Date.now() - started });
+        resolveLoaded();
+      } while (reloadQueued && !closed);
     } finally {
       reloading = false;
     }
   }
 
   const lost = () => {
+    lossGeneration++;
     reloadNeeded = true;
   };
   const onReady = () => {
@@ -168,12 +218,29 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
   const connect = async (client: RedisClientLike) => {
     if (!client.isOpen) await client.connect();
   };
+  const commandsConnected = connect(commands);
   const subscribed = (async () => {
-    await Promise.all([connect(commands), connect(subscriber)]);
+    await Promise.all([commandsConnected, connect(subscriber)]);
     await subscriber.subscribe(store.channel, onMessage);
   })();
   // The first 'ready' loads the mirror (onReady); a failure to connect at all is reported, and retried by node-redis.
   subscribed.catch(onError);
+
+  // Once, after connecting: may this Redis evict the list (and its revocations)?
+  const evictionChecked = commandsConnected.then(async () => {
+    let policy: string;
+    try {
+      policy = await withTimeout(readEvictionPolicy(commands), timeoutMs);
+    } catch (err) {
+      if (!closed) report({ type: "eviction_unchecked", error: err instanceof Error ? err.message : String(err) });
+      return;
+    }
+    if (closed || policy === "noeviction") return;
+    if (onEvent !== undefined) report({ type: "eviction_risk", policy });
+    else process.emitWarning(evictionWarning(policy), { code: EVICTION_WARNING_CODE });
+  }, () => undefined);
+  // ready(): the mirror is loaded and the eviction warning, if any, given.
+  const readyPromise = Promise.all([loadedPromise, evictionChecked]).then(() => undefined);
 
   const heartbeat = setInterval(() => {
     if (commands.isReady) store.heartbeat(commands).catch(onError);

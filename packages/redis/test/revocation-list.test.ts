@@ -6,6 +6,7 @@ import { createVerifier, type CognitoAuth, type Verifier } from "@cognito-bearer
 import { createTestIssuer, type TestIssuer } from "@cognito-bearer/testing";
 import { createRedisRevocationList, RevocationUnavailableError, type RedisRevocationList, type RedisRevocationListOptions } from "@cognito-bearer/redis";
 import { startRedisServer, type RedisServer } from "../../../test/support/redis-server";
+import { startHoldingProxy } from "./holding-proxy";
 
 jest.setTimeout(30_000);
 
@@ -110,6 +111,61 @@ test("a revocation published while an instance's subscriber was disconnected is 
     .addCommand(["ZADD", `${a.prefix}sessions`, String(Date.now() + 60_000), auth.claims.origin_jti as string])
     .exec();
   expect((await until(() => outcome(a.verifier, token), "401 revoked", 5000)).value).toBe("401 revoked");
+});
+
+test("a reconnection while a reload runs queues another reload: a revocation made during that disconnection is loaded, and heartbeats never vouch for a mirror without it", async () => {
+  // The list talks to Redis through a relay that can hold back Redis's answers (Redis itself is real and runs every command at once).
+  const proxy = await startHoldingProxy(redis.port);
+  open.push(proxy);
+  const raw = await rawClient();
+  const prefix = `race${++prefixes}:`;
+  // A marker entry: seeing it in the held answer shows that the reload has read the sessions.
+  await raw.sendCommand(["ZADD", `${prefix}sessions`, String(Date.now() + 60_000), "marker"]);
+  const reloads: number[] = [];
+  const { revocations, verifier } = await instance(
+    { url: proxy.url, maxStalenessSeconds: 0.5, commandTimeoutMs: 10_000, onEvent: (e) => (e.type === "reloaded" ? reloads.push(e.entries) : undefined) },
+    prefix,
+  );
+  const auth = await verifier.verify(issuer.mintAccessToken());
+  expect(revocations.check(auth.claims)).toBeUndefined();
+  const reloadsBefore = reloads.length;
+
+  // 1. The subscriber loses its connection; its reconnection starts a reload, whose answer the relay holds.
+  proxy.holdRepliesAfter("ZRANGEBYSCORE");
+  await raw.sendCommand(["CLIENT", "KILL", "TYPE", "pubsub"]);
+  await proxy.heldContains("marker");
+  // 2. While that reload waits, having read the list: the subscriber loses its connection again, and
+  //    (atomically with the loss) a revocation is stored whose message the subscriber cannot hear.
+  await raw
+    .multi()
+    .addCommand(["CLIENT", "KILL", "TYPE", "pubsub"])
+    .addCommand(["ZADD", `${prefix}sessions`, String(Date.now() + 60_000), auth.claims.origin_jti as string])
+    .exec();
+  // 3. The subscriber reconnects and resubscribes: its 'ready' comes while the first reload still runs.
+  const subscribers = async () => Number(((await raw.sendCommand(["PUBSUB", "NUMSUB", `${prefix}events`])) as unknown[])[1]);
+  expect((await until(subscribers, 1, 5000)).value).toBe(1);
+  // 4. Heartbeats arrive, but vouch for nothing while a reload is due: the mirror goes stale (503).
+  expect((await until(() => outcome(verifier, auth.token), "503 revocation_check_failed", 5000)).value).toBe("503 revocation_check_failed");
+  expect(reloads.length).toBe(reloadsBefore);
+
+  // 5. The first reload gets its answer (without the revocation). From now on the revoked token must never
+  //    pass, through several heartbeats (one every ~170 ms), and the revocation must reach the mirror.
+  proxy.release();
+  const verdicts = new Set<string | undefined>();
+  const outcomes = new Set<number | string>();
+  const watchUntil = performance.now() + 1500;
+  while (performance.now() < watchUntil) {
+    verdicts.add(revocations.check(auth.claims));
+    outcomes.add(await outcome(verifier, auth.token));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  expect([...verdicts]).not.toContain(undefined);
+  expect([...outcomes]).not.toContain(200);
+  expect(revocations.check(auth.claims)).toBe("revoked");
+  expect(await outcome(verifier, auth.token)).toBe("401 revoked");
+  expect(revocations.stats().sessions).toBe(2);
+  // The held reload confirmed nothing; the queued one, which read both entries, did.
+  expect(reloads.slice(reloadsBefore)).toEqual([2]);
 });
 
 test("Redis killed: 503 after the staleness bound, never 401, no crash; restarted: reloaded, revocations made meanwhile enforced", async () => {
