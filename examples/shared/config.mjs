@@ -22,6 +22,49 @@ export function fail(message) {
   process.exit(1);
 }
 
+/** Where a URL's userinfo starts and ends (its last `@`), or undefined without one. */
+function userinfoOf(/** @type {string} */ url) {
+  const at = url.lastIndexOf("@");
+  const from = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(url)?.[0].length ?? 0;
+  return at < from ? undefined : { from, at };
+}
+
+/**
+ * A URL fit for a message: its credentials masked (`redis://***@host:6379/0`),
+ * since COGNITO_REDIS_URL may carry Redis's password. Everything from the `//`
+ * to the last `@` goes, so a password with an unescaped `@`, `/` or `#` (a URL
+ * that does not parse) is hidden too.
+ * @param {string} url
+ */
+export function redactUrl(url) {
+  const userinfo = userinfoOf(url);
+  return userinfo === undefined ? url : `${url.slice(0, userinfo.from)}***${url.slice(userinfo.at)}`;
+}
+
+/**
+ * `text` (an error from Redis or its client) with the URL, and its password
+ * wherever it appears, masked.
+ * @param {string} text
+ * @param {string} url
+ */
+function withoutCredentials(text, url) {
+  let masked = text.split(url).join(redactUrl(url));
+  const userinfo = userinfoOf(url);
+  if (userinfo === undefined) return masked;
+  const credentials = url.slice(userinfo.from, userinfo.at);
+  const colon = credentials.indexOf(":");
+  if (colon === -1) return masked; // a user name alone: nothing secret
+  const password = credentials.slice(colon + 1);
+  let decoded = password;
+  try {
+    decoded = decodeURIComponent(password);
+  } catch {
+    // Not percent-encoded: the raw form is the one to mask.
+  }
+  for (const secret of [credentials, password, decoded]) if (secret.length >= 3) masked = masked.split(secret).join("***");
+  return masked;
+}
+
 /**
  * Reads PORT, HOST and the COGNITO_* variables; exits with a one-line message
  * naming the variable when one is missing or invalid.
@@ -40,7 +83,7 @@ export function configFromEnv(env = process.env) {
   if (clientIds.length === 0) fail("COGNITO_CLIENT_ID is required (the app client id, or several separated by commas)");
 
   const redisUrl = get("COGNITO_REDIS_URL");
-  if (redisUrl !== undefined && !/^rediss?:\/\/\S+$/.test(redisUrl)) fail(`COGNITO_REDIS_URL must be a redis:// or rediss:// URL, got "${redisUrl}"`);
+  if (redisUrl !== undefined && !/^rediss?:\/\/\S+$/.test(redisUrl)) fail(`COGNITO_REDIS_URL must be a redis:// or rediss:// URL, got "${redactUrl(redisUrl)}"`);
 
   return {
     port,
@@ -67,20 +110,33 @@ export function logJwksFailure(event) {
 /**
  * The revocation list: in Redis when COGNITO_REDIS_URL is set (every instance
  * on that Redis refuses a token revoked on any of them), else in memory. With
- * Redis, resolves once the list is loaded, or exits naming the variable.
+ * Redis, resolves once the list is loaded, or exits naming the variable. No
+ * message shows the URL's password.
  * @param {{ redisUrl: string | undefined }} config
  * @returns {Promise<import("@cognito-bearer/core").RevocationList>}
  */
 export async function revocationsFromEnv({ redisUrl }) {
   if (redisUrl === undefined) return createMemoryRevocationList();
+  const shown = redactUrl(redisUrl);
   const { createRedisRevocationList } = await import("@cognito-bearer/redis");
-  const list = createRedisRevocationList({
-    url: redisUrl,
-    onEvent: (event) => {
-      if (event.type === "error") console.error(`revocation list: Redis: ${event.error}`);
-    },
-  });
-  const timer = setTimeout(() => fail(`COGNITO_REDIS_URL ${redisUrl}: Redis did not answer within 10 s`), 10_000);
+  /** @type {string | undefined} */
+  let lastError;
+  let list;
+  try {
+    list = createRedisRevocationList({
+      url: redisUrl,
+      onEvent: (event) => {
+        if (event.type !== "error") return;
+        lastError = withoutCredentials(event.error, redisUrl);
+        console.error(`revocation list: Redis: ${lastError}`);
+      },
+    });
+  } catch (err) {
+    // An unparsable URL: Node's error would print it whole (its `input`).
+    const message = err instanceof Error ? err.message : String(err);
+    return fail(`COGNITO_REDIS_URL ${shown} is refused: ${withoutCredentials(message.replace(/^cognito-bearer: /, ""), redisUrl)}`);
+  }
+  const timer = setTimeout(() => fail(`COGNITO_REDIS_URL ${shown}: Redis did not answer within 10 s${lastError ? ` (${lastError})` : ""}`), 10_000);
   await list.ready();
   clearTimeout(timer);
   return list;

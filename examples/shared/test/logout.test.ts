@@ -57,9 +57,7 @@ test("two instances on one Redis: a logout on one is refused on the other", asyn
     timings.push(performance.now() - started);
     expect(status).toBe(401);
   }
-  timings.sort((x, y) => x - y);
-  // Reported, not asserted against a tight bound: the machine is shared (pnpm bench measures it).
-  console.log(`logout on A → 401 on B over Redis: p50 ${timings[10].toFixed(1)} ms, max ${timings[19].toFixed(1)} ms (20 logouts)`);
-  expect(timings[19]).toBeLessThan(5000);
+  // A loose bound, not a tight one: the machine is shared (pnpm bench measures the latency).
+  expect(Math.max(...timings)).toBeLessThan(5000);
   await Promise.all([a.stop(), b.stop()]);
 });

@@ -16,6 +16,7 @@ export interface CommandIo {
 }
 
 export const USAGE = `usage: cognito-bearer explain [token | -] [options]
+       npx @cognito-bearer/cli explain [token | -] [options]   (without installing it)
 
   token                  the access token; "-" or none reads it from standard input
   --pool <id>            user pool id          (or COGNITO_USER_POOL_ID)

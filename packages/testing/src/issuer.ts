@@ -187,6 +187,8 @@ function resolveOptions(options: TestIssuerOptions): Required<Omit<TestIssuerOpt
  */
 export async function createTestIssuer(options: TestIssuerOptions = {}): Promise<TestIssuer> {
   const resolved = resolveOptions(options);
+  // Every option is checked before the server listens: a refused option leaves no port bound.
+  const oauthOptions = options.oauth === undefined ? undefined : resolveOAuthOptions(options.oauth, randomUUID);
   const keyRing = new KeyRing(resolved.algorithm);
   let fault: JwksFault | null = null;
   let jwksRequests = 0;
@@ -229,8 +231,7 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
   jwksUri = `${issuer}/.well-known/jwks.json`;
   const context: TokenContext = { issuer, clientId: resolved.clientId };
 
-  if (options.oauth !== undefined) {
-    const oauthOptions = resolveOAuthOptions(options.oauth, randomUUID);
+  if (oauthOptions !== undefined) {
     oauth = new OAuthEndpoints({
       clientId: resolved.clientId,
       options: oauthOptions,

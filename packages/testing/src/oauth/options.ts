@@ -19,7 +19,13 @@ export interface OAuthOptions {
   logoutUris?: string[];
   /** A confidential client's secret (HTTP Basic or client_secret in the body); none for a public client. */
   clientSecret?: string;
-  /** Scopes the client may ask for. Default ["openid", "email", "profile", "phone", "aws.cognito.signin.user.admin"] plus any `scopes`. */
+  /**
+   * The app client's allowed scopes: GET /oauth2/authorize refuses any other
+   * with invalid_scope, as Cognito does. Default ["openid", "email", "profile",
+   * "phone", "aws.cognito.signin.user.admin"]. A resource server's custom
+   * scopes (e.g. "orders/read") must be listed; the list replaces the default,
+   * so name "openid" and the others the client asks for too.
+   */
   allowedScopes?: string[];
   /** Users who can sign in; GET /oauth2/authorize signs in the one named by `login_hint`, or the first. Default: one user "test-user". */
   users?: TestUser[];
