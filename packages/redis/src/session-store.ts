@@ -1,17 +1,29 @@
 // createRedisSessionStore: the token handler's sessions in Redis, shared by
-// every instance, with the refresh lock and the compare-and-set write that make
+// every instance, with the refresh lock and the writes fenced by it that make
 // one refresh per session across instances.
 //
+// A session id is a bearer credential (it is the cookie), so it never reaches
+// Redis: a session lives at `<prefix>session:<SHA-256(id)>` and its lock at
+// `<prefix>lock:<SHA-256(id)>` (base64url), and no key name, error or reply
+// holds the id. Whoever can list or dump keys (a read-only user, a replica, a
+// backup, MONITOR) learns hashes, which act as nobody.
+//
 // Sessions hold refresh tokens, so they are encrypted at rest (AES-256-GCM,
-// with a key derived from your secret by HKDF; older secrets are still
-// accepted for decryption while you rotate). A record that no key opens is "no
-// session", never an error. Every key has a TTL: sessions live as long as the
-// refresh token, sign-in transactions a few minutes, locks their lease.
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, randomUUID } from "node:crypto";
-import type { SessionStore, StoredSession, Transaction } from "@cognito-bearer/bff";
+// keyed from your secret by HKDF; older secrets still open records while you
+// rotate), and each record is bound to its key name, its kind and its version
+// field as associated data: a record copied under another session's key does
+// not open there. A record that no key opens is "no session", never an error.
+//
+// Lifetime: create sets the key's expiry to min(expiresAt, idleUntil); replace
+// never changes it; touch moves it (never past expiresAt) only when the key
+// exists. Locks live their lease. Every call is one command (a Lua script where
+// it must check and write at once) bounded by `commandTimeoutMs`.
+import { createHash, randomBytes } from "node:crypto";
+import type { SessionStore, StoredSession } from "@cognito-bearer/bff";
 import { OptionsError } from "@cognito-bearer/core";
 import { assertKnownKeys } from "@cognito-bearer/core/adapter";
 import { createClient } from "redis";
+import { createSealer } from "./seal.js";
 import { withTimeout } from "./timeout.js";
 import type { RedisClientLike } from "./revocation-list.js";
 
@@ -31,22 +43,52 @@ export interface RedisSessionStoreOptions {
   commandTimeoutMs?: number;
 }
 
-const KEYS = ["url", "client", "secret", "keyPrefix", "commandTimeoutMs"];
+/** The held lock of `SessionStore.lock()` (derived here: @cognito-bearer/bff's index does not export its name). */
+type SessionLock = NonNullable<Awaited<ReturnType<SessionStore["lock"]>>>;
 
-const REPLACE = `
-if redis.call('HGET', KEYS[1], 'v') ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'v', ARGV[2], 'd', ARGV[3])
+const OPTION_KEYS = ["url", "client", "secret", "keyPrefix", "commandTimeoutMs"];
+
+// Hash fields: v = version (compared by replace), d = the sealed session, e = expiresAt (touch's ceiling).
+const CREATE = `
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'v', ARGV[1], 'd', ARGV[2], 'e', ARGV[3])
 redis.call('PEXPIREAT', KEYS[1], ARGV[4])
 return 1
 `;
-const UNLOCK = `
+// KEYS[2] (the lock) only when fenced. HSET on an existing key keeps its TTL.
+const REPLACE = `
+if KEYS[2] and redis.call('GET', KEYS[2]) ~= ARGV[5] then return 0 end
+if redis.call('HGET', KEYS[1], 'v') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'v', ARGV[2], 'd', ARGV[3], 'e', ARGV[4])
+return 1
+`;
+// PEXPIREAT on a missing key creates nothing; reading 'e' first also clamps to expiresAt.
+const TOUCH = `
+local e = redis.call('HGET', KEYS[1], 'e')
+if not e then return 0 end
+local at = ARGV[1]
+if tonumber(e) < tonumber(at) then at = e end
+return redis.call('PEXPIREAT', KEYS[1], at)
+`;
+const FENCED_DELETE = `
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+return redis.call('DEL', KEYS[1])
+`;
+const RENEW = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0
+`;
+const RELEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 `;
 
-export function createRedisSessionStore(options: RedisSessionStoreOptions): SessionStore {
+export function createRedisSessionStore(options: RedisSessionStoreOptions): SessionStore & { readonly commandTimeoutMs: number } {
   if (options === null || typeof options !== "object") throw new OptionsError("createRedisSessionStore() needs an options object");
-  assertKnownKeys(options, KEYS, "");
+  assertKnownKeys(options, OPTION_KEYS, "");
   const { url, client: given } = options;
   if ((url === undefined) === (given === undefined)) throw new OptionsError("createRedisSessionStore() needs either url or client");
   if (url !== undefined && (typeof url !== "string" || !/^rediss?:\/\//.test(url))) throw new OptionsError("url must be a redis:// or rediss:// URL");
@@ -54,81 +96,133 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Sess
   if (!Array.isArray(secrets) || secrets.length === 0 || secrets.some((secret) => typeof secret !== "string" || secret.length < 32)) {
     throw new OptionsError("secret must be a string of at least 32 characters (or a non-empty array of them)");
   }
-  const keys = secrets.map((secret) => Buffer.from(hkdfSync("sha256", secret, "cognito-bearer", "bff session encryption", 32)));
+  const sealer = createSealer(secrets, "bff session encryption");
   const prefix = options.keyPrefix ?? "cognito-bearer:bff:";
   if (typeof prefix !== "string") throw new OptionsError("keyPrefix must be a string");
-  const timeoutMs = options.commandTimeoutMs ?? 2000;
-  if (typeof timeoutMs !== "number" || !(timeoutMs > 0)) throw new OptionsError("commandTimeoutMs must be a positive number");
+  const commandTimeoutMs = options.commandTimeoutMs ?? 2000;
+  if (typeof commandTimeoutMs !== "number" || !Number.isFinite(commandTimeoutMs) || !(commandTimeoutMs > 0)) {
+    throw new OptionsError("commandTimeoutMs must be a positive number");
+  }
 
   const client: RedisClientLike =
     given ??
-    (createClient({ url, disableOfflineQueue: true, socket: { connectTimeout: timeoutMs, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000) } }) as unknown as RedisClientLike);
+    (createClient({
+      url,
+      disableOfflineQueue: true,
+      socket: { connectTimeout: commandTimeoutMs, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000) },
+    }) as unknown as RedisClientLike);
   if (given === undefined) client.on("error", () => undefined); // reported by the failing commands (503s), never a crash
   const connected = given === undefined || !given.isOpen ? client.connect().then(() => undefined) : Promise.resolve();
   connected.catch(() => undefined);
 
-  const command = async (args: string[]): Promise<unknown> => {
-    await withTimeout(connected, timeoutMs);
-    if (!client.isReady) throw new Error("Redis is unreachable");
-    return withTimeout(client.sendCommand(args), timeoutMs);
+  /** One command, rejected if it (waiting for the first connection included) takes longer than commandTimeoutMs. */
+  const command = (args: string[]): Promise<unknown> =>
+    withTimeout(
+      connected.then(() => {
+        if (!client.isReady) throw new Error("Redis is unreachable");
+        return client.sendCommand(args);
+      }),
+      commandTimeoutMs,
+    );
+
+  const hashed = (id: string): string => {
+    if (typeof id !== "string") throw new TypeError("a session id must be a string");
+    return createHash("sha256").update(id, "utf8").digest("base64url");
   };
-  const seal = (value: unknown): string => {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv("aes-256-gcm", keys[0], iv);
-    const sealed = Buffer.concat([cipher.update(JSON.stringify(value), "utf8"), cipher.final(), cipher.getAuthTag()]);
-    return `${iv.toString("base64url")}.${sealed.toString("base64url")}`;
+  const sessionKey = (id: string) => `${prefix}session:${hashed(id)}`;
+  const lockKey = (id: string) => `${prefix}lock:${hashed(id)}`;
+  /** The associated data of a session record: its kind, the key it lives at, and its version field. */
+  const aad = (key: string, version: string) => JSON.stringify(["session", key, version]);
+
+  /** The token of each lock this store handed out, so that writes given one can be fenced by it. */
+  const tokens = new WeakMap<SessionLock, string>();
+  const tokenOf = (lock: SessionLock): string => {
+    const token = tokens.get(lock);
+    if (token === undefined) throw new TypeError("the lock was not taken from this session store");
+    return token;
   };
-  const open = <T>(text: unknown): T | undefined => {
-    if (typeof text !== "string") return undefined;
-    const [ivText, sealedText] = text.split(".");
-    if (sealedText === undefined) return undefined;
-    const iv = Buffer.from(ivText, "base64url");
-    const sealed = Buffer.from(sealedText, "base64url");
-    if (iv.length !== 12 || sealed.length < 17) return undefined;
-    for (const key of keys) {
-      try {
-        const decipher = createDecipheriv("aes-256-gcm", key, iv);
-        decipher.setAuthTag(sealed.subarray(sealed.length - 16));
-        return JSON.parse(Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - 16)), decipher.final()]).toString("utf8")) as T;
-      } catch {
-        // Another key, or a record that was tampered with.
-      }
-    }
-    return undefined;
-  };
-  const sessionKey = (id: string) => `${prefix}session:${id}`;
 
   return {
+    commandTimeoutMs,
     async get(id) {
-      return open<StoredSession>(await command(["HGET", sessionKey(id), "d"]));
+      const key = sessionKey(id);
+      const reply = await command(["HMGET", key, "v", "d"]);
+      if (!Array.isArray(reply) || typeof reply[0] !== "string") return undefined;
+      const session = sealer.open(reply[1], aad(key, reply[0])) as StoredSession | undefined;
+      if (session === null || typeof session !== "object") return undefined;
+      return session;
     },
-    async create(id, session) {
-      await command(["EVAL", "redis.call('HSET', KEYS[1], 'v', ARGV[1], 'd', ARGV[2]) redis.call('PEXPIREAT', KEYS[1], ARGV[3]) return 1", "1", sessionKey(id), String(session.version), seal(session), String(session.expiresAt)]);
+    async create(id, session, idleUntil) {
+      const key = sessionKey(id);
+      const version = versionOf(session);
+      const expiresAt = timeOf(session?.expiresAt, "session.expiresAt");
+      const expireAt = Math.min(expiresAt, timeOf(idleUntil, "idleUntil"));
+      await command(["EVAL", CREATE, "1", key, version, sealer.seal(session, aad(key, version)), String(expiresAt), String(expireAt)]);
     },
-    async replace(id, expectedVersion, session) {
-      const replaced = await command(["EVAL", REPLACE, "1", sessionKey(id), String(expectedVersion), String(session.version), seal(session), String(session.expiresAt)]);
-      return Number(replaced) === 1;
+    async replace(id, expectedVersion, session, lock) {
+      const key = sessionKey(id);
+      const expected = versionOf({ version: expectedVersion });
+      const version = versionOf(session);
+      const expiresAt = String(timeOf(session?.expiresAt, "session.expiresAt"));
+      const sealed = sealer.seal(session, aad(key, version));
+      const args =
+        lock === undefined
+          ? ["EVAL", REPLACE, "1", key, expected, version, sealed, expiresAt]
+          : ["EVAL", REPLACE, "2", key, lockKey(id), expected, version, sealed, expiresAt, tokenOf(lock)];
+      return Number(await command(args)) === 1;
     },
-    async delete(id) {
-      await command(["DEL", sessionKey(id)]);
+    async touch(id, until) {
+      await command(["EVAL", TOUCH, "1", sessionKey(id), String(timeOf(until, "until"))]);
+    },
+    async delete(id, lock) {
+      const deleted =
+        lock === undefined
+          ? await command(["DEL", sessionKey(id)])
+          : await command(["EVAL", FENCED_DELETE, "2", sessionKey(id), lockKey(id), tokenOf(lock)]);
+      return Number(deleted) === 1;
     },
     async lock(id, leaseMs) {
-      const token = randomUUID();
-      const key = `${prefix}lock:${id}`;
-      const taken = await command(["SET", key, token, "NX", "PX", String(Math.ceil(leaseMs))]);
-      if (taken === null) return undefined;
-      return async () => {
-        await command(["EVAL", UNLOCK, "1", key, token]);
+      const key = lockKey(id);
+      const lease = leaseOf(leaseMs);
+      const token = randomBytes(18).toString("base64url");
+      const taken = await command(["SET", key, token, "NX", "PX", lease]);
+      if (taken === null || taken === undefined) return undefined;
+      const lock: SessionLock = {
+        async renew(ms) {
+          return Number(await command(["EVAL", RENEW, "1", key, token, leaseOf(ms)])) === 1;
+        },
+        async release() {
+          await command(["EVAL", RELEASE, "1", key, token]);
+        },
       };
-    },
-    async putTransaction(id, transaction, ttlMs) {
-      await command(["SET", `${prefix}signin:${id}`, seal(transaction), "PX", String(Math.ceil(ttlMs))]);
-    },
-    async takeTransaction(id) {
-      return open<Transaction>(await command(["GETDEL", `${prefix}signin:${id}`]));
+      tokens.set(lock, token);
+      return lock;
     },
     async close() {
-      if (given === undefined) client.destroy();
+      if (given !== undefined) return;
+      try {
+        client.destroy();
+      } catch {
+        // never connected: nothing to close
+      }
     },
   };
+}
+
+/** A version as Redis stores it (the field replace compares). */
+function versionOf(session: { version: unknown } | undefined): string {
+  const version = session?.version;
+  if (typeof version !== "number" || !Number.isSafeInteger(version)) throw new TypeError("a session version must be an integer");
+  return String(version);
+}
+
+/** A time in ms since the epoch, as a whole number of ms no later than the one given. */
+function timeOf(value: unknown, name: string): number {
+  if (typeof value !== "number" || !Number.isFinite(value)) throw new TypeError(`${name} must be a time in ms since the epoch`);
+  return Math.floor(value);
+}
+
+function leaseOf(ms: unknown): string {
+  if (typeof ms !== "number" || !Number.isFinite(ms) || !(ms > 0)) throw new TypeError("a lock lease must be a positive number of ms");
+  return String(Math.ceil(ms));
 }
