@@ -1,12 +1,11 @@
 // The token handler's options, their defaults, and validation that fails when
 // the handler is created.
 import { createVerifier, isVerifier, OptionsError, type RevocationList, type Verifier, type VerifierOptions } from "@cognito-bearer/core";
-import { assertKnownKeys, isRevocationList } from "@cognito-bearer/core/adapter";
+import { assertKnownKeys, createSealer, isRevocationList, type Sealer } from "@cognito-bearer/core/adapter";
 import { randomBytes } from "node:crypto";
 import { SECURE_PREFIX } from "./cookies.js";
 import { createMemorySessionStore, isMemorySessionStore } from "./memory-session-store.js";
 import { safeReturnTo } from "./return-to.js";
-import { createSealer, type Sealer } from "./seal.js";
 import type { SessionStore } from "./session-store.js";
 
 /** Your Cognito app client and its hosted domain. */

@@ -8,9 +8,9 @@
 // cookie and consumes nothing. The cookie's name is sealed with it (associated
 // data), and its expiry is inside the sealed payload, not only in Max-Age.
 import { timingSafeEqual } from "node:crypto";
+import type { Sealer } from "@cognito-bearer/core/adapter";
 import { clearCookie, parseCookies, setCookie } from "./cookies.js";
 import { randomToken } from "./pkce.js";
-import type { Sealer } from "./seal.js";
 
 export interface Transaction {
   state: string;
@@ -37,7 +37,7 @@ export interface TransactionCookies {
 export function createTransactionCookies(options: { prefix: string; sealer: Sealer; lifetimeMs: number; secure: boolean }): TransactionCookies {
   const { prefix, sealer, lifetimeMs, secure } = options;
   const nameOf = (state: string) => `${prefix}${state.slice(0, NAME_STATE_CHARS)}`;
-  const open = (name: string, value: string) => sealer.open<Transaction>(value, `transaction:${name}`);
+  const open = (name: string, value: string) => sealer.open(value, `transaction:${name}`) as Transaction | undefined;
 
   return {
     start(returnTo, cookieHeader) {

@@ -1,6 +1,7 @@
 // Three token-handler instances sharing a real Redis (sessions and the
 // revocation list): one refresh per session across instances, recovery from a
 // lock holder that died, encryption at rest, and Redis down = 503, never a sign-out.
+import { createHash } from "node:crypto";
 import { createClient } from "redis";
 import { createRedisRevocationList, createRedisSessionStore } from "@cognito-bearer/redis";
 import { createTestIssuer, type TestIssuer } from "@cognito-bearer/testing";
@@ -44,13 +45,13 @@ test("50 concurrent /auth/token calls across 3 instances on an expiring token: e
 });
 
 test("a lock holder that died mid-refresh: its lease runs out and the next request refreshes", async () => {
-  const { issuer, apps, prefix } = await clusterWithCallbacks({ accessTokenLifetimeSeconds: 3 }, { refreshMarginSeconds: 2, lockLeaseMs: 800 });
+  const { issuer, apps, prefix } = await clusterWithCallbacks({ accessTokenLifetimeSeconds: 3 }, { refreshMarginSeconds: 2 });
   const browser = new Browser(apps[0].url);
   await browser.signIn();
   const sessionId = browser.cookie("__Host-Http-cb-session")!;
   // A holder takes the lock and dies without releasing it (as a killed process would).
   const dead = createRedisSessionStore({ url: redis.url, secret: SECRET, keyPrefix: `${prefix}bff:` });
-  expect(await dead.lock(sessionId, 800)).toEqual(expect.any(Function));
+  expect(await dead.lock(sessionId, 800)).toEqual(expect.objectContaining({ renew: expect.any(Function), release: expect.any(Function) }));
   await dead.close();
   await sleep(1100);
   const started = performance.now();
@@ -74,9 +75,14 @@ test("sessions are encrypted at rest (no token in Redis), and an old secret stil
   expect(keys).toEqual([expect.stringMatching(/:session:[\w-]{43}$/)]);
   const stored = JSON.stringify(await raw.hGetAll(keys[0]));
   for (const part of accessToken.split(".")) expect(stored).not.toContain(part);
-  expect(Number(await raw.pTTL(keys[0]))).toBeGreaterThan(29 * 86_400_000);
-
+  // The key lives as long as the session may stay idle (8 hours by default), extended by each /auth/token.
+  expect(Number(await raw.pTTL(keys[0]))).toBeGreaterThan(8 * 3600_000 - 60_000);
+  expect(Number(await raw.pTTL(keys[0]))).toBeLessThanOrEqual(8 * 3600_000);
+  // The key names the SHA-256 of the session id, never the id (whoever lists keys must not hold a session).
   const sessionId = browser.cookie("__Host-Http-cb-session")!;
+  expect(keys[0]).toBe(`${prefix}bff:session:${createHash("sha256").update(sessionId).digest("base64url")}`);
+  expect(keys.join()).not.toContain(sessionId);
+
   const rotated = createRedisSessionStore({ url: redis.url, secret: ["a brand new secret, also long enough for the key", SECRET], keyPrefix: `${prefix}bff:` });
   const wrong = createRedisSessionStore({ url: redis.url, secret: "some other secret that is long enough, but wrong", keyPrefix: `${prefix}bff:` });
   running.push(rotated, wrong);
@@ -137,7 +143,7 @@ async function clusterWithCallbacks(oauth: Record<string, unknown>, options: Rec
     const app = await startApp(async (redirectUri) => {
       redirectUris.push(redirectUri);
       return issuer;
-    }, { sessions, revocations, ...options });
+    }, { sessions, secret: SECRET, revocations, ...options });
     running.push(app);
     apps.push(app);
   }

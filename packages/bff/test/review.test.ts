@@ -391,11 +391,13 @@ describe("the review's whole list stays green", () => {
     const { browser, url } = await app();
     await browser.signIn();
     const sibling = url.replace("127.0.0.1", "localhost");
-    for (const headers of [{ origin: url }, { "x-csrf": "1", origin: "null" }, { "x-csrf": "1", origin: "https://evil.example" }, { "x-csrf": "1", origin: sibling }, { "x-csrf": "0", origin: url }]) {
+    const refusedHeaders: Record<string, string>[] = [{ origin: url }, { "x-csrf": "1", origin: "null" }, { "x-csrf": "1", origin: "https://evil.example" }, { "x-csrf": "1", origin: sibling }, { "x-csrf": "0", origin: url }];
+    for (const headers of refusedHeaders) {
       expect((await browser.post("/auth/logout", headers)).status).toBe(403);
       expect((await browser.post("/auth/token", headers)).status).toBe(403);
     }
-    for (const override of [{ "x-http-method-override": "POST" }, { "x-http-method": "POST" }, { "x-method-override": "POST" }]) {
+    const overrides: Record<string, string>[] = [{ "x-http-method-override": "POST" }, { "x-http-method": "POST" }, { "x-method-override": "POST" }];
+    for (const override of overrides) {
       expect((await browser.request("/auth/logout", { headers: { ...override, "x-csrf": "1", origin: url } })).status).toBe(405);
     }
     expect((await browser.request("/auth/logout?_method=POST")).status).toBe(405);

@@ -21,9 +21,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { SessionStore, StoredSession } from "@cognito-bearer/bff";
 import { OptionsError } from "@cognito-bearer/core";
-import { assertKnownKeys } from "@cognito-bearer/core/adapter";
+import { assertKnownKeys, createSealer } from "@cognito-bearer/core/adapter";
 import { createClient } from "redis";
-import { createSealer } from "./seal.js";
 import { withTimeout } from "./timeout.js";
 import type { RedisClientLike } from "./revocation-list.js";
 

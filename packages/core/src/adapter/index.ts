@@ -11,3 +11,5 @@ export type { RevocationEntry, ResolvedRevocationOptions } from "../revocation/e
 export { isRevocationList } from "../revocation/list.js";
 // Refusing unknown option keys, with the key probably meant: for every package's options.
 export { assertKnownKeys } from "../option-keys.js";
+// Authenticated encryption with associated data, for the token handler and its session stores.
+export { createSealer, type Sealer } from "./seal.js";

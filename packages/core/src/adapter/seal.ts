@@ -3,6 +3,8 @@
 // bound to associated data (AAD), which the caller makes the Redis key name and
 // the record's kind: a record copied under another key, or read as another
 // kind, does not open. Text form: `<iv>.<ciphertext+tag>`, both base64url.
+// Shared by the token handler (its sign-in cookies) and the Redis session
+// store (sessions at rest); Node only, like both of them.
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
 
 export interface Sealer {
@@ -14,7 +16,7 @@ export interface Sealer {
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-export function createSealer(secrets: readonly string[], info: string): Sealer {
+export function createSealer(secrets: readonly (string | Buffer)[], info: string): Sealer {
   const keys = secrets.map((secret) => Buffer.from(hkdfSync("sha256", secret, "cognito-bearer", info, 32)));
   return {
     seal(value, aad) {
