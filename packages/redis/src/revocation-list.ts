@@ -30,6 +30,7 @@ import {
 } from "@cognito-bearer/core/adapter";
 import { OptionsError, type RevocationList, type RevocationListOptions, type RevocationStats } from "@cognito-bearer/core";
 import { createClient } from "redis";
+import { assertRedisUrl } from "./redis-url.js";
 import { withTimeout } from "./timeout.js";
 import { parseMessage, RevocationStore, type CommandClient } from "./store.js";
 import { EVICTION_WARNING_CODE, evictionWarning, readEvictionPolicy } from "./eviction.js";
@@ -94,7 +95,7 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
   const shared = resolveRevocationOptions(options, OWN_KEYS);
   const { url, client: given, onEvent } = options;
   if ((url === undefined) === (given === undefined)) throw new OptionsError("createRedisRevocationList() needs either url or client");
-  if (url !== undefined && (typeof url !== "string" || !/^rediss?:\/\//.test(url))) throw new OptionsError(`url must be a redis:// or rediss:// URL`);
+  if (url !== undefined) assertRedisUrl(url);
   if (given !== undefined && (typeof given?.sendCommand !== "function" || typeof given.duplicate !== "function")) {
     throw new OptionsError("client must be a node-redis client (createClient() of the redis package)");
   }

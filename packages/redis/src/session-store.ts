@@ -23,6 +23,7 @@ import type { SessionStore, StoredSession } from "@cognito-bearer/bff";
 import { OptionsError } from "@cognito-bearer/core";
 import { assertKnownKeys, createSealer } from "@cognito-bearer/core/adapter";
 import { createClient } from "redis";
+import { assertRedisUrl } from "./redis-url.js";
 import { withTimeout } from "./timeout.js";
 import type { RedisClientLike } from "./revocation-list.js";
 
@@ -90,7 +91,7 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Sess
   assertKnownKeys(options, OPTION_KEYS, "");
   const { url, client: given } = options;
   if ((url === undefined) === (given === undefined)) throw new OptionsError("createRedisSessionStore() needs either url or client");
-  if (url !== undefined && (typeof url !== "string" || !/^rediss?:\/\//.test(url))) throw new OptionsError("url must be a redis:// or rediss:// URL");
+  if (url !== undefined) assertRedisUrl(url);
   const secrets = typeof options.secret === "string" ? [options.secret] : options.secret;
   if (!Array.isArray(secrets) || secrets.length === 0 || secrets.some((secret) => typeof secret !== "string" || secret.length < 32)) {
     throw new OptionsError("secret must be a string of at least 32 characters (or a non-empty array of them)");

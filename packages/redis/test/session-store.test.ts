@@ -6,7 +6,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createClient, RESP_TYPES } from "redis";
 import type { StoredSession } from "@cognito-bearer/bff";
-import { createRedisSessionStore, type RedisSessionStoreOptions } from "@cognito-bearer/redis";
+import { OptionsError } from "@cognito-bearer/core";
+import { createRedisRevocationList, createRedisSessionStore, type RedisSessionStoreOptions } from "@cognito-bearer/redis";
 import { startRedisServer, type RedisServer } from "../../../test/support/redis-server";
 
 jest.setTimeout(30_000);
@@ -420,4 +421,21 @@ test("Redis down: every call rejects within commandTimeoutMs, whether it was nev
   // node-redis's destroy() does not cancel a reconnection delay already waited on (at most the store's
   // 2 s cap): let the never-connected client's run out, so that Jest exits as soon as the tests end.
   await sleep(Math.max(0, 2100 - (performance.now() - closedAt)));
+});
+
+test("a URL that does not parse is refused without repeating it (it may hold a password)", () => {
+  for (const create of [
+    () => createRedisSessionStore({ url: "redis://user:s3cret-pass@[bad", secret: "a test secret that is long enough to derive a key" }),
+    () => createRedisRevocationList({ url: "redis://user:s3cret-pass@[bad" }),
+  ]) {
+    let error: unknown;
+    try {
+      create();
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(OptionsError);
+    expect(JSON.stringify(error, Object.getOwnPropertyNames(error))).not.toContain("s3cret-pass");
+    expect(String((error as Error).stack)).not.toContain("s3cret-pass");
+  }
 });
