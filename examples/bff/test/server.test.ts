@@ -25,7 +25,7 @@ async function walk(app: Running): Promise<void> {
   const browser = new Browser(originOf(app));
   const signedIn = await browser.signIn("/orders");
   expect(signedIn.status).toBe(200);
-  expect(signedIn.text).toContain("url=/orders");
+  expect(signedIn.text).toContain(`url=${originOf(app)}/orders`);
   const token = await browser.accessToken();
   const api = (path: string, init: RequestInit = {}) => fetch(`${app.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}` } });
   expect(await (await api("/me")).json()).toMatchObject({ username: "demo", groups: ["admin"] });

@@ -53,7 +53,7 @@ test.each(EXAMPLES)("%s: a COGNITO_REDIS_URL that does not parse: one line, no s
   const exit = await runToExit(name, envFor(name, `redis://user:${PASSWORD}@[bad`));
   expect(exit.code).toBe(1);
   expect(exit.stdout + exit.stderr).not.toContain(PASSWORD);
-  expect(exit.stderr).toBe("COGNITO_REDIS_URL redis://***@[bad is refused: Invalid URL\n");
+  expect(exit.stderr).toBe("COGNITO_REDIS_URL redis://***@[bad is refused: url is not a valid URL (check its host, port and the percent-encoding of its password); it is not repeated here, since it may hold a password\n");
 });
 
 test.each([

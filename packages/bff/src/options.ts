@@ -240,7 +240,8 @@ function defaultOnEvent(event: TokenHandlerEvent): void {
 }
 
 function warnOnce(key: string, message: string, code: string): void {
-  if (warned.has(key)) return;
+  // Bounded whatever arrives: the keys come from a fixed set of codes, and the set stops growing anyway.
+  if (warned.has(key) || warned.size >= 100) return;
   warned.add(key);
   process.emitWarning(message, { code });
 }

@@ -23,6 +23,8 @@ export interface Transaction {
 
 /** Sign-ins in progress kept per browser: the oldest beyond this are dropped (each cookie is up to ~3 KB). */
 export const MAX_PENDING_SIGN_INS = 3;
+/** What the sign-in cookies of one browser may add up to, the new one included. */
+export const MAX_PENDING_BYTES = 6000;
 /** How much of the state names the cookie: 96 bits, unguessable, and short. */
 const NAME_STATE_CHARS = 16;
 const STATE = /^[A-Za-z0-9_-]{43}$/;
@@ -48,10 +50,15 @@ export function createTransactionCookies(options: { prefix: string; sealer: Seal
       // Keep the newest few sign-ins of this browser; the rest (and any that no longer open) are cleared.
       const pending = [...parseCookies(cookieHeader)]
         .filter(([cookieName]) => cookieName.startsWith(prefix))
-        .map(([cookieName, value]) => ({ name: cookieName, expiresAt: open(cookieName, value)?.expiresAt ?? 0 }))
+        .map(([cookieName, value]) => ({ name: cookieName, size: cookieName.length + value.length + 1, expiresAt: open(cookieName, value)?.expiresAt ?? 0 }))
         .sort((a, b) => b.expiresAt - a.expiresAt);
-      for (const [index, entry] of pending.entries()) {
-        if (index >= MAX_PENDING_SIGN_INS - 1 || entry.expiresAt <= now) setCookies.push(clearCookie(entry.name, secure));
+      // ...and within a size budget: some proxies refuse a Cookie header over 8 KB.
+      let kept = 0;
+      let bytes = setCookies[0].length;
+      for (const entry of pending) {
+        bytes += entry.size;
+        if (kept < MAX_PENDING_SIGN_INS - 1 && entry.expiresAt > now && bytes <= MAX_PENDING_BYTES) kept++;
+        else setCookies.push(clearCookie(entry.name, secure));
       }
       return { transaction, setCookies };
     },

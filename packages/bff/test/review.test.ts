@@ -236,6 +236,16 @@ describe("10. sign-ins in progress are independent", () => {
   });
 });
 
+describe("10b. the sign-in cookies stay within what proxies accept", () => {
+  test("three sign-ins with the longest returnTo: the cookies kept add up to at most 6,000 bytes", async () => {
+    const { browser, url } = await app();
+    for (let i = 0; i < 4; i++) expect((await browser.request(`/auth/login?returnTo=${encodeURIComponent(`/${"a".repeat(2046)}`)}`)).status).toBe(302);
+    const pending = [...browser.cookies.get(new URL(url).host)!].filter(([name]) => name.startsWith("__Host-Http-cb-signin-"));
+    expect(pending.length).toBeGreaterThanOrEqual(1);
+    expect(pending.reduce((total, [name, value]) => total + name.length + value.length + 1, 0)).toBeLessThanOrEqual(6000);
+  });
+});
+
 describe("11. signing in again ends the earlier session", () => {
   test("the old session's refresh token is revoked at Cognito and its cookie is worth nothing", async () => {
     const { browser, issuer, url } = await app();
@@ -331,6 +341,35 @@ describe("15. a failed sign-in is visible", () => {
     expect([res.status, pageError(res)]).toEqual([400, "invalid_scope"]);
     expect(res.text).toContain('href="/auth/login"');
     expect(events).toContainEqual({ type: "sign_in_failed", error: "invalid_scope" });
+  });
+
+  test("an error code Cognito does not send is not repeated: one fixed code, so anonymous callbacks cannot grow the warnings", async () => {
+    const issuer = await createTestIssuer({ oauth: { redirectUris: ["http://127.0.0.1:1/auth/callback"] } });
+    const spy = jest.spyOn(process, "emitWarning");
+    const events: unknown[] = [];
+    const quiet = createTokenHandler({ cognito: { domain: issuer.url, clientId: issuer.clientId, redirectUri: "http://127.0.0.1:1/auth/callback" }, verifier: issuer.verifierOptions });
+    const listening = createTokenHandler({ cognito: { domain: issuer.url, clientId: issuer.clientId, redirectUri: "http://127.0.0.1:1/auth/callback" }, verifier: issuer.verifierOptions, onEvent: (event) => events.push(event) });
+    try {
+      for (const handler of [quiet, listening]) {
+        for (let i = 0; i < 200; i++) {
+          const login = (await handler.handle({ method: "GET", url: "/auth/login", headers: { host: "127.0.0.1:1" } }))!;
+          const state = new URL(login.headers.location as string).searchParams.get("state");
+          const cookie = ([] as string[]).concat(login.headers["set-cookie"])[0].split(";")[0];
+          const code = `x_${"abcdefghijklmnopqrstuvwxyz"[i % 26]}${"abcdefghijklmnopqrstuvwxyz"[Math.floor(i / 26)]}`;
+          const failed = (await handler.handle({ method: "GET", url: `/auth/callback?error=${code}&state=${state}`, headers: { cookie } }))!;
+          expect(failed.body).toContain("<code>unrecognized_error</code>");
+          expect(failed.body).not.toContain(code);
+        }
+      }
+      const ours = spy.mock.calls.filter(([, options]) => (options as { code?: string } | undefined)?.code === "COGNITO_BEARER_BFF_SIGN_IN_FAILED");
+      expect(ours.length).toBeLessThanOrEqual(1);
+      expect(new Set(events.map((event) => JSON.stringify(event)))).toEqual(new Set([JSON.stringify({ type: "sign_in_failed", error: "unrecognized_error" })]));
+    } finally {
+      spy.mockRestore();
+      await quiet.close();
+      await listening.close();
+      await issuer.close();
+    }
   });
 
   test("with errorPath, the browser goes to the app's page with ?error=", async () => {

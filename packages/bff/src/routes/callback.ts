@@ -18,6 +18,26 @@ import { returnUrl } from "../return-to.js";
 import { endSession } from "../session-end.js";
 import type { StoredSession } from "../session-store.js";
 
+/** The error codes of RFC 6749 4.1.2.1 and OpenID Connect Core 3.1.2.6 that Cognito may send back. */
+const SIGN_IN_ERRORS: ReadonlySet<string> = new Set([
+  "invalid_request",
+  "unauthorized_client",
+  "access_denied",
+  "unsupported_response_type",
+  "invalid_scope",
+  "server_error",
+  "temporarily_unavailable",
+  "interaction_required",
+  "login_required",
+  "account_selection_required",
+  "consent_required",
+  "invalid_request_uri",
+  "invalid_request_object",
+  "request_not_supported",
+  "request_uri_not_supported",
+  "registration_not_supported",
+]);
+
 export async function callback(context: HandlerContext, req: TokenHandlerRequest, url: URL): Promise<TokenHandlerResponse> {
   const { o, emit } = context;
   const query = url.searchParams;
@@ -30,7 +50,8 @@ export async function callback(context: HandlerContext, req: TokenHandlerRequest
   }
   const error = query.get("error");
   if (error !== null) {
-    const code = /^[a-z_]{1,64}$/.test(error) ? error : "access_denied";
+    // Only codes Cognito and OAuth define: the value is the browser's to choose, and it reaches logs and warnings.
+    const code = SIGN_IN_ERRORS.has(error) ? error : "unrecognized_error";
     emit({ type: "sign_in_failed", error: code });
     return failed(context, 400, code, "The sign-in did not complete", cleared);
   }
