@@ -3,15 +3,14 @@
 // only URL parsing turns into another host (`/.//host/phish`) must never
 // navigate the signed-in user off the app. The "attacker" is a second local
 // server; the test fails if Chromium ever requests it.
-import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { launchChromium } from "../support/chromium";
 import { startExample, stopAllExamples, type Running } from "../../examples/shared/harness";
 
 jest.setTimeout(90_000);
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 let browser: Browser;
 let app: Running;
@@ -21,7 +20,6 @@ let attackerHost: string;
 const phished: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   attacker = createServer((req, res) => {
     phished.push(req.url ?? "");
     res.writeHead(200, { "content-type": "text/html" }).end("<title>phished</title>");
@@ -30,11 +28,7 @@ beforeAll(async () => {
   attackerHost = `127.0.0.1:${(attacker.address() as AddressInfo).port}`;
   app = await startExample("bff", { PORT: "0", HOST: "127.0.0.1" });
   origin = app.url.replace("127.0.0.1", "localhost");
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

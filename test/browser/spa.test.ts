@@ -3,13 +3,12 @@
 // app on localhost: two sites, so the sign-in's redirect chain crosses sites as
 // it does with Cognito's domain, and the SameSite=Strict session cookie must
 // still arrive. Access tokens live 6 s here, so refreshes happen within a test.
-import { existsSync } from "node:fs";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { launchChromium } from "../support/chromium";
 import { startExample, stopAllExamples, type Running } from "../../examples/shared/harness";
 
 jest.setTimeout(90_000);
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const LIFETIME_SECONDS = 6;
 /** The page refreshes when half the lifetime is left: a token is "expired" for it after this long. */
 const STALE_AFTER_MS = (LIFETIME_SECONDS / 2) * 1000 + 300;
@@ -21,16 +20,10 @@ let origin: string;
 let cognito: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   app = await startExample("bff", { PORT: "0", HOST: "127.0.0.1", DEMO_ACCESS_TOKEN_SECONDS: String(LIFETIME_SECONDS) });
   origin = app.url.replace("127.0.0.1", "localhost");
   cognito = /a local Cognito at (http:\/\/127\.0\.0\.1:\d+)/.exec(app.stdout())![1];
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    // Root in CI needs --no-sandbox; the rest keeps Chromium off the (closed) network.
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -3,30 +3,14 @@
 // handler before the fix. Redis-specific items are in redis-instances.test.ts,
 // the client's in packages/client and test/browser.
 import { request as httpRequest } from "node:http";
-import { createMemoryRevocationList, createVerifier, OptionsError } from "@cognito-bearer/core";
-import { createMemorySessionStore, createTokenHandler, type SessionStore, type TokenHandlerOptions } from "@cognito-bearer/bff";
-import { createTestIssuer, type OAuthOptions, type TestIssuer } from "@cognito-bearer/testing";
-import { Browser, claimsOf, pageError, sleep, startApp, type App } from "./support";
+import { createVerifier, OptionsError } from "@cognito-bearer/core";
+import { createMemorySessionStore, createTokenHandler, type SessionStore } from "@cognito-bearer/bff";
+import { createTestIssuer } from "@cognito-bearer/testing";
+import { appsPerTest, Browser, claimsOf, pageError, sleep } from "./support";
 
 jest.setTimeout(30_000);
 
-const apps: (App & { issuer: TestIssuer })[] = [];
-afterEach(async () => {
-  for (const app of apps.splice(0)) {
-    await app.close();
-    await app.issuer.close();
-  }
-});
-
-async function app(oauth: Partial<OAuthOptions> = {}, options: Partial<TokenHandlerOptions> = {}) {
-  const revocations = options.revocations ?? createMemoryRevocationList();
-  const started = await startApp(
-    (redirectUri) => createTestIssuer({ oauth: { redirectUris: [redirectUri], users: [{ username: "alice", groups: ["admin"] }], ...oauth } }),
-    { ...options, revocations },
-  );
-  apps.push(started);
-  return { ...started, revocations, browser: new Browser(started.url) };
-}
+const app = appsPerTest();
 
 const api = (url: string, token: string) => fetch(`${url}/api/me`, { headers: { authorization: `Bearer ${token}` } }).then((res) => res.status);
 

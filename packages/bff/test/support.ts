@@ -13,6 +13,8 @@ import { createTestIssuer, type OAuthOptions, type TestIssuer } from "@cognito-b
 
 export interface App {
   url: string;
+  /** The revocation list shared by the token handler and the API. */
+  revocations: RevocationList;
   handler: TokenHandler;
   verifier: Verifier;
   events: TokenHandlerEvent[];
@@ -55,6 +57,7 @@ export async function startApp(
   route(app);
   return {
     url,
+    revocations,
     handler,
     verifier,
     events,
@@ -67,6 +70,25 @@ export async function startApp(
         server.closeAllConnections();
       });
     },
+  };
+}
+
+/**
+ * A test file's apps, each against an issuer of its own (user alice, in group
+ * admin), closed with their issuers after each test.
+ */
+export function appsPerTest(): (oauth?: Partial<OAuthOptions>, options?: Partial<TokenHandlerOptions>) => Promise<App & { issuer: TestIssuer; browser: Browser }> {
+  const apps: (App & { issuer: TestIssuer })[] = [];
+  afterEach(async () => {
+    for (const app of apps.splice(0)) {
+      await app.close();
+      await app.issuer.close();
+    }
+  });
+  return async (oauth = {}, options = {}) => {
+    const started = await startApp((redirectUri) => startIssuer(oauth, [redirectUri]), options);
+    apps.push(started);
+    return { ...started, browser: new Browser(started.url) };
   };
 }
 

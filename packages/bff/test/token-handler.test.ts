@@ -1,29 +1,11 @@
 // The token handler end to end, over real HTTP, against the test issuer's
 // OAuth endpoints: sign-in, refresh (rotation on and off), every error
 // mapping, the security checks, and sign-out biting at the API.
-import { createTestIssuer, type OAuthOptions } from "@cognito-bearer/testing";
-import { Browser, claimsOf, pageError, sleep, startApp, type App } from "./support";
-import type { TestIssuer } from "@cognito-bearer/testing";
-import type { TokenHandlerOptions } from "@cognito-bearer/bff";
+import { appsPerTest, Browser, claimsOf, pageError, sleep } from "./support";
 
 jest.setTimeout(30_000);
 
-const apps: (App & { issuer: TestIssuer })[] = [];
-afterEach(async () => {
-  for (const app of apps.splice(0)) {
-    await app.close();
-    await app.issuer.close();
-  }
-});
-
-async function app(oauth: Partial<OAuthOptions> = {}, options: Partial<TokenHandlerOptions> = {}) {
-  const started = await startApp(
-    (redirectUri) => createTestIssuer({ oauth: { redirectUris: [redirectUri], users: [{ username: "alice", groups: ["admin"] }], ...oauth } }),
-    options,
-  );
-  apps.push(started);
-  return { ...started, browser: new Browser(started.url) };
-}
+const app = appsPerTest();
 
 /** Every token the browser ever saw, to check none leaks where it must not. */
 function tokenParts(...tokens: string[]): string[] {
