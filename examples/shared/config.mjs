@@ -136,17 +136,27 @@ export async function revocationsFromEnv({ redisUrl }) {
     const message = err instanceof Error ? err.message : String(err);
     return fail(`COGNITO_REDIS_URL ${shown} is refused: ${withoutCredentials(message.replace(/^cognito-bearer: /, ""), redisUrl)}`);
   }
-  const timer = setTimeout(() => fail(`COGNITO_REDIS_URL ${shown}: Redis did not answer within 10 s${lastError ? ` (${lastError})` : ""}`), 10_000);
-  await list.ready();
-  clearTimeout(timer);
+  try {
+    await list.ready({ timeoutMs: 10_000 });
+  } catch {
+    return fail(`COGNITO_REDIS_URL ${shown}: Redis did not answer within 10 s${lastError ? ` (${lastError})` : ""}`);
+  }
   return list;
 }
 
 /**
  * POST /logout: revokes the caller's sign-in (its origin_jti: this token and
  * every refresh of it), or this token alone when its app client has token
- * revocation off (no origin_jti). Resolves to [status, body, headers]: 204, or
- * 503 when the shared list could not store it (the client should retry).
+ * revocation off (no origin_jti). Resolves to [status, body, headers]:
+ * - 204: the revocation is recorded (in Redis: every instance refuses the token);
+ * - 202 `{ "revocation": "queued", … }`: Redis is unreachable, so the
+ *   revocation is applied on this instance now and queued; it reaches the other
+ *   instances as soon as Redis answers (the list's outbox). The sign-out is
+ *   accepted: a retry is welcome but not needed;
+ * - 503: not even queued (the list is closed): retry.
+ * The route authenticates with a verifier that does not consult the list (see
+ * `signOutVerifier`), so a retry with the same, now revoked, token is done
+ * again (202 or 204), never a 401.
  * @param {import("@cognito-bearer/core").RevocationList} revocations
  * @param {import("@cognito-bearer/core").CognitoAuth} auth
  * @returns {Promise<[number, object | undefined, Record<string, string>]>}
@@ -158,8 +168,29 @@ export async function logout(revocations, auth) {
     return [204, undefined, {}];
   } catch (err) {
     console.error(`logout: ${err instanceof Error ? err.message : String(err)}`);
+    if (/** @type {{ queued?: unknown }} */ (err)?.queued === true) {
+      return [
+        202,
+        { revocation: "queued", description: "Signed out on this instance; the other instances refuse the token as soon as the shared revocation list is reachable again" },
+        {},
+      ];
+    }
     return [503, { error: "temporarily_unavailable", error_description: "The sign-out could not be recorded; retry" }, { "Retry-After": "5" }];
   }
+}
+
+/**
+ * The verifier for POST /logout: the same options without the revocation
+ * list. The token's signature, issuer, client and expiry are checked as
+ * anywhere else; only "already revoked" is not a refusal here, since signing
+ * out again is what a client retrying a 202 (or a lost 204) does.
+ * @template V
+ * @param {(options: any) => V} createVerifier
+ * @param {{ cognito: object }} config
+ * @returns {V}
+ */
+export function signOutVerifier(createVerifier, config) {
+  return orExit(() => createVerifier(config.cognito));
 }
 
 /**
