@@ -139,4 +139,4 @@ server.once("listening", () => {
   );
   if (offline) console.log(`offline: a local Cognito at ${issuer.url}; open http://localhost:${port}/ and sign in as "demo"`);
 });
-listen(server, config);
+listen(server, config, revocations);

@@ -52,4 +52,4 @@ app.use((_req, res) => {
   res.status(404).json({ error: "not_found" });
 });
 
-listen(createServer(app), config);
+listen(createServer(app), config, revocations);

@@ -46,4 +46,4 @@ app.register(async (api) => {
 });
 
 await app.ready();
-listen(server, config);
+listen(server, config, revocations);

@@ -35,4 +35,4 @@ app.post("/logout", signOutAuth, async (c) => {
 });
 app.notFound((c) => json(c, { error: "not_found" }, 404));
 
-listen(createServer(getRequestListener(app.fetch)), config);
+listen(createServer(getRequestListener(app.fetch)), config, revocations);

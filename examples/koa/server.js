@@ -55,4 +55,4 @@ app.use((ctx) => {
   ctx.body = { error: "not_found" };
 });
 
-listen(createServer(app.callback()), config);
+listen(createServer(app.callback()), config, revocations);

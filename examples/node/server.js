@@ -61,4 +61,4 @@ const server = createServer((req, res) => {
   );
 });
 
-listen(server, config);
+listen(server, config, revocations);

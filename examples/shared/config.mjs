@@ -126,9 +126,14 @@ export async function revocationsFromEnv({ redisUrl }) {
     list = createRedisRevocationList({
       url: redisUrl,
       onEvent: (event) => {
-        if (event.type !== "error") return;
-        lastError = withoutCredentials(event.error, redisUrl);
-        console.error(`revocation list: Redis: ${lastError}`);
+        if (event.type === "outbox_stalled") {
+          console.error(`revocation list: ${event.entries} sign-out(s) not yet in Redis after ${event.oldestAgeSeconds} s: enforced on this instance only until Redis answers`);
+        } else if (event.type === "outbox_abandoned") {
+          console.error(`revocation list: closed with ${event.entries} sign-out(s) never stored in Redis: other instances do not enforce them`);
+        } else if (event.type === "error" || event.type === "unavailable") {
+          lastError = withoutCredentials(event.error, redisUrl);
+          console.error(`revocation list: Redis: ${lastError}`);
+        }
       },
     });
   } catch (err) {
@@ -215,11 +220,14 @@ export function orExit(create) {
 }
 
 /**
- * Listens on HOST:PORT, logs one line, and closes the server on SIGINT/SIGTERM.
+ * Listens on HOST:PORT, logs one line, and closes the server on SIGINT/SIGTERM,
+ * then the revocation list (a Redis list first delivers the sign-outs waiting
+ * in its outbox, within its closeTimeoutMs).
  * @param {import("node:http").Server} server
  * @param {{ host: string, port: number }} config
+ * @param {{ close(): Promise<void> }} [revocations]
  */
-export function listen(server, { host, port }) {
+export function listen(server, { host, port }, revocations) {
   server.once("error", (/** @type {NodeJS.ErrnoException} */ err) => {
     if (err.code === "EADDRINUSE") fail(`PORT ${port} is already in use on ${host}`);
     if (err.code === "EACCES") fail(`PORT ${port} needs more privileges on ${host} (EACCES)`);
@@ -231,10 +239,12 @@ export function listen(server, { host, port }) {
     console.log(`listening on http://${host.includes(":") ? `[${host}]` : host}:${actualPort}`);
   });
   const shutdown = () => {
-    server.close(() => process.exit(0));
+    // Requests still in flight get a moment to finish, and the list's outbox (at most 5 s, its closeTimeoutMs) its delivery.
+    const closeList = () => Promise.resolve(revocations?.close()).finally(() => process.exit(0));
+    server.close(() => void closeList());
     server.closeIdleConnections();
-    // Requests still in flight get a moment to finish.
-    setTimeout(() => process.exit(0), 2000).unref();
+    setTimeout(() => void closeList(), 2000).unref();
+    setTimeout(() => process.exit(0), 7500).unref();
   };
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);

@@ -5,6 +5,7 @@
 // on the other, and the time that took is measured. With Redis down, a logout
 // answers 202 "queued", and reaches every instance (one started after Redis
 // came back empty included) once Redis is back.
+import { createClient } from "redis";
 import { createTestIssuer, type TestIssuer } from "@cognito-bearer/testing";
 import { startRedisServer, type RedisServer } from "../../../test/support/redis-server";
 import { EXAMPLES, issuerEnv, startExample, stopAllExamples } from "../harness";
@@ -112,6 +113,37 @@ test("Redis down: POST /logout answers 202 queued (retry: 202 again, not 401) an
     while (status !== 204 && performance.now() - back < 10_000) status = (await fetch(`${a.url}/logout`, { method: "POST", headers: bearer(token) })).status;
     expect(status).toBe(204);
     await Promise.all([a.stop(), b.stop(), c.stop()]);
+  } finally {
+    await own.stop();
+  }
+});
+
+test("a graceful shutdown (SIGTERM) delivers the sign-outs still queued for Redis before the process exits", async () => {
+  const own = await startRedisServer();
+  try {
+    const env = { ...issuerEnv(issuer), COGNITO_REDIS_URL: own.url };
+    const a = await startExample("express", env);
+    const token = issuer.mintAccessToken();
+    await own.kill();
+    let restarted = false;
+    try {
+      expect((await fetch(`${a.url}/logout`, { method: "POST", headers: bearer(token) })).status).toBe(202);
+      await own.start();
+      restarted = true;
+    } finally {
+      if (!restarted) await own.start();
+    }
+    // Stopped at once, before its reconnection back-off has run out: the outbox is delivered on the way out.
+    expect(await a.stop()).toEqual({ code: 0, signal: null });
+    const raw = createClient({ url: own.url });
+    raw.on("error", () => undefined);
+    await raw.connect();
+    try {
+      const originJti = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString()).origin_jti;
+      expect(await raw.sendCommand(["ZSCORE", "cognito-bearer:revocations:sessions", originJti])).not.toBeNull();
+    } finally {
+      raw.destroy();
+    }
   } finally {
     await own.stop();
   }
