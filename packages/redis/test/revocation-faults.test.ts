@@ -151,7 +151,6 @@ test("(a) revoked on A while Redis is down: queued, refused on A at once; Redis 
   const onC = await until(() => outcome(c.verifier, token), "401 revoked", 10_000);
   expect(onC.value).toBe("401 revoked");
   const ms = performance.now() - back;
-  console.log(`(a) queued revocation enforced on B and on C (started after the restart) ${Math.round(onB.ms)} / ${Math.round(ms)} ms after Redis came back`);
   expect(ms).toBeLessThan(PROPAGATION_BOUND_MS);
   expect(await inRedis(prefix, "sessions", auth.claims.origin_jti as string)).toBe(true);
   expect((await until(() => a.revocations.pending(), 0, 2000)).value).toBe(0);
@@ -179,7 +178,6 @@ test("(b) Redis restarted empty after revocations were stored: the running insta
   await c.revocations.ready({ timeoutMs: 10_000 });
   for (const refused of [token, single, banned]) expect((await until(() => outcome(c.verifier, refused), "401 revoked", 10_000)).value).toBe("401 revoked");
   const ms = performance.now() - back;
-  console.log(`(b) instance started after a restart-empty refuses the written-back entries ${Math.round(ms)} ms after Redis came back`);
   expect(ms).toBeLessThan(PROPAGATION_BOUND_MS);
   expect(await inRedis(prefix, "sessions", originOf(token))).toBe(true);
   expect(a.events).toContainEqual({ type: "written_back", entries: 3 });
