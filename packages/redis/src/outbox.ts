@@ -126,7 +126,10 @@ export class RevocationOutbox {
   /** Tries to deliver everything until `deadline` (epoch ms); resolves to what is left (expired entries not counted). */
   async drain(deadline: number): Promise<number> {
     for (;;) {
-      await this.flush();
+      // A write that hangs (a paused Redis) does not hold the deadline back.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.flush(), new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))))]);
+      clearTimeout(timer);
       const left = [...this.queue.values()].filter((pending) => pending.entry.expiresAt > Date.now()).length;
       if (left === 0 || Date.now() >= deadline) return left;
       await new Promise((resolve) => setTimeout(resolve, Math.min(50, Math.max(1, deadline - Date.now()))));

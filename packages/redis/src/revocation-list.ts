@@ -359,6 +359,8 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
     if (commands.isReady) store.heartbeat(commands).catch(onError);
   }, heartbeatMs).unref();
 
+  /** Direct writes not yet answered: close() waits for them (a failed one joins the outbox) within its deadline. */
+  const inFlight = new Set<Promise<void>>();
   const queued = (why: string) =>
     new RevocationUnavailableError(`cognito-bearer: ${why}: the revocation applies on this instance now and is queued for Redis`, { queued: true });
   async function revoke(entry: RevocationEntry): Promise<void> {
@@ -370,11 +372,17 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
       outbox.push(entry);
       throw queued(outbox.size > 1 ? "earlier revocations still wait for Redis" : "Redis is unreachable");
     }
+    const writing = write(entry);
+    inFlight.add(writing);
     try {
-      await write(entry);
+      await writing;
     } catch (err) {
+      // Closed meanwhile (close() stopped waiting for this write): nothing will deliver it.
+      if (closed) throw new RevocationUnavailableError("cognito-bearer: the revocation list closed before Redis stored the revocation: it applies on this instance only");
       outbox.push(entry);
       throw queued(`Redis did not store the revocation (${err instanceof Error ? err.message : String(err)})`);
+    } finally {
+      inFlight.delete(writing);
     }
   }
 
@@ -400,8 +408,15 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
     pending: () => outbox.size,
     close() {
       closing ??= (async () => {
-        // A graceful shutdown delivers what waits first (revokes made meanwhile join the outbox), within a deadline.
-        const left = outbox.size > 0 ? await outbox.drain(Date.now() + closeTimeoutMs) : 0;
+        // A graceful shutdown delivers what waits first (revokes made meanwhile join the outbox), within a deadline:
+        // writes in flight are awaited (one that fails joins the outbox), then the outbox is drained.
+        const deadline = Date.now() + closeTimeoutMs;
+        if (inFlight.size > 0) {
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => (timer = setTimeout(resolve, closeTimeoutMs)))]);
+          clearTimeout(timer);
+        }
+        const left = (outbox.size > 0 ? await outbox.drain(deadline) : 0) + inFlight.size;
         closed = true;
         closedSignal.abort();
         outbox.stop();

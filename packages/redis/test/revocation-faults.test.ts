@@ -305,3 +305,26 @@ test("an expired entry stops refusing on every instance at its expiry, with no w
   // Nothing was swept (no write since): the lookup alone decided.
   expect(a.revocations.stats().sessions).toBe(1);
 });
+
+test("close() keeps its deadline when Redis hangs (CLIENT PAUSE) with a write in flight, and reports it undelivered", async () => {
+  const prefix = `faults${++prefixes}:`;
+  const a = await started(prefix, { commandTimeoutMs: 5000, closeTimeoutMs: 300 });
+  const auth = await a.verifier.verify(issuer.mintAccessToken());
+  const raw = await rawClient();
+  try {
+    await raw.sendCommand(["CLIENT", "PAUSE", "3000", "WRITE"]);
+    const revoking = a.revocations.revokeSession(auth).then(() => "stored", (err: { queued?: boolean }) => (err.queued ? "queued" : "failed"));
+    // The write hangs: close() gives up on it at its deadline, and reports it.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const closing = performance.now();
+    expect((await within(a.revocations.close(), 2000)).state).toBe("resolved");
+    expect(performance.now() - closing).toBeLessThan(1500);
+    // Not delivered, and said so: by the event, and by the revoke call (applied here only, not "queued" in a closed list).
+    expect(a.events).toContainEqual({ type: "outbox_abandoned", entries: 1 });
+    expect(await revoking).toBe("failed");
+    expect(a.revocations.check(auth.claims)).toBe("revoked");
+  } finally {
+    await raw.sendCommand(["CLIENT", "UNPAUSE"]);
+    raw.destroy();
+  }
+});
