@@ -17,7 +17,7 @@ import { createTokenHandler } from "@cognito-bearer/bff";
 import { tokenHandlerMiddleware } from "@cognito-bearer/bff/express";
 import { createRedisSessionStore } from "@cognito-bearer/redis";
 import { createTestIssuer } from "@cognito-bearer/testing";
-import { fail, listen, logJwksFailure, logout, orExit, revocationsFromEnv } from "../shared/config.mjs";
+import { fail, listen, logJwksFailure, logout, orExit, revocationsFromEnv, signOutVerifier } from "../shared/config.mjs";
 import { ORDERS } from "../shared/orders.mjs";
 
 const env = (name) => process.env[name]?.trim() || undefined;
@@ -66,6 +66,10 @@ const verifier = orExit(() =>
   createVerifier({ userPoolId: pool.userPoolId, clientId: pool.clientId, issuer: pool.issuer, jwksUri: pool.jwksUri, revocations, onEvent: logJwksFailure }),
 );
 const auth = cognitoAuth(verifier);
+// POST /logout checks the token but not the list: a retried sign-out (the token already revoked here) is done again, not refused.
+const signOutAuth = cognitoAuth(
+  signOutVerifier(createVerifier, { cognito: { userPoolId: pool.userPoolId, clientId: pool.clientId, issuer: pool.issuer, jwksUri: pool.jwksUri, onEvent: logJwksFailure } }),
+);
 
 let tokenHandler; // created once the port is known (the callback URL names it)
 const app = express();
@@ -104,7 +108,7 @@ app.get("/me", auth, (req, res) => {
 app.get("/orders", auth, requireScopes("orders/read"), (_req, res) => res.json({ orders: ORDERS }));
 app.get("/admin", auth, requireGroups("admin"), (_req, res) => res.json({ admin: true }));
 app.get("/public", cognitoAuth(verifier, { optional: true }), (req, res) => res.json(req.auth ? { authenticated: true, sub: req.auth.sub } : { authenticated: false }));
-app.post("/logout", auth, async (req, res) => {
+app.post("/logout", signOutAuth, async (req, res) => {
   const [status, body, headers] = await logout(revocations, req.auth);
   res.status(status).set(headers);
   if (body) res.json(body);
@@ -135,4 +139,4 @@ server.once("listening", () => {
   );
   if (offline) console.log(`offline: a local Cognito at ${issuer.url}; open http://localhost:${port}/ and sign in as "demo"`);
 });
-listen(server, config);
+listen(server, config, revocations);

@@ -2,7 +2,7 @@
 import { createServer } from "node:http";
 import express from "express";
 import { cognitoAuth, createVerifier, requireGroups, requireScopes } from "@cognito-bearer/express";
-import { configFromEnv, listen, logout, orExit, revocationsFromEnv } from "../shared/config.mjs";
+import { configFromEnv, listen, logout, orExit, revocationsFromEnv, signOutVerifier } from "../shared/config.mjs";
 import { ORDERS } from "../shared/orders.mjs";
 
 const config = configFromEnv();
@@ -12,6 +12,8 @@ const revocations = await revocationsFromEnv(config);
 const verifier = orExit(() => createVerifier({ ...config.cognito, revocations }));
 const auth = cognitoAuth(verifier); // 401 without a valid access token
 const optionalAuth = cognitoAuth(verifier, { optional: true }); // anonymous is fine, a bad token is not
+// POST /logout checks the token but not the list: a retried sign-out (the token already revoked here) is done again, not refused.
+const signOutAuth = cognitoAuth(signOutVerifier(createVerifier, config));
 
 const app = express();
 app.disable("x-powered-by");
@@ -39,7 +41,7 @@ app.get("/public", optionalAuth, (req, res) => {
 });
 
 // Signs the caller out: the same access token is refused from now on, on every instance sharing the list.
-app.post("/logout", auth, async (req, res) => {
+app.post("/logout", signOutAuth, async (req, res) => {
   const [status, body, headers] = await logout(revocations, req.auth);
   res.status(status).set(headers);
   if (body) res.json(body);
@@ -50,4 +52,4 @@ app.use((_req, res) => {
   res.status(404).json({ error: "not_found" });
 });
 
-listen(createServer(app), config);
+listen(createServer(app), config, revocations);

@@ -2,7 +2,7 @@
 import { createServer } from "node:http";
 import Fastify from "fastify";
 import { authOf, cognitoAuth, createVerifier, requireGroups, requireScopes } from "@cognito-bearer/fastify";
-import { configFromEnv, listen, logout, orExit, revocationsFromEnv } from "../shared/config.mjs";
+import { configFromEnv, listen, logout, orExit, revocationsFromEnv, signOutVerifier } from "../shared/config.mjs";
 import { ORDERS } from "../shared/orders.mjs";
 
 const config = configFromEnv();
@@ -32,6 +32,12 @@ app.register(async (api) => {
   });
   api.get("/orders", { preHandler: requireScopes("orders/read") }, async () => ({ orders: ORDERS }));
   api.get("/admin", { preHandler: requireGroups("admin") }, async () => ({ admin: true }));
+});
+
+// POST /logout checks the token but not the list: a retried sign-out (the token already revoked here) is done again, not refused.
+const signOut = signOutVerifier(createVerifier, config);
+app.register(async (api) => {
+  await api.register(cognitoAuth, { verifier: signOut });
   api.post("/logout", async (request, reply) => {
     const [status, body, headers] = await logout(revocations, authOf(request));
     reply.code(status).headers(headers);
@@ -40,4 +46,4 @@ app.register(async (api) => {
 });
 
 await app.ready();
-listen(server, config);
+listen(server, config, revocations);

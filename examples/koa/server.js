@@ -3,7 +3,7 @@ import { createServer } from "node:http";
 import Koa from "koa";
 import { Router } from "@koa/router";
 import { cognitoAuth, createVerifier, requireGroups, requireScopes } from "@cognito-bearer/koa";
-import { configFromEnv, listen, logout, orExit, revocationsFromEnv } from "../shared/config.mjs";
+import { configFromEnv, listen, logout, orExit, revocationsFromEnv, signOutVerifier } from "../shared/config.mjs";
 import { ORDERS } from "../shared/orders.mjs";
 
 const config = configFromEnv();
@@ -13,6 +13,8 @@ const revocations = await revocationsFromEnv(config);
 const verifier = orExit(() => createVerifier({ ...config.cognito, revocations }));
 const auth = cognitoAuth(verifier); // 401 without a valid access token
 const optionalAuth = cognitoAuth(verifier, { optional: true }); // anonymous is fine, a bad token is not
+// POST /logout checks the token but not the list: a retried sign-out (the token already revoked here) is done again, not refused.
+const signOutAuth = cognitoAuth(signOutVerifier(createVerifier, config));
 
 const router = new Router();
 
@@ -26,7 +28,7 @@ router.get("/me", auth, (ctx) => {
 });
 
 // Signs the caller out: the same access token is refused from now on, on every instance sharing the list.
-router.post("/logout", auth, async (ctx) => {
+router.post("/logout", signOutAuth, async (ctx) => {
   const [status, body, headers] = await logout(revocations, ctx.state.auth);
   ctx.set(headers);
   ctx.status = status;
@@ -53,4 +55,4 @@ app.use((ctx) => {
   ctx.body = { error: "not_found" };
 });
 
-listen(createServer(app.callback()), config);
+listen(createServer(app.callback()), config, revocations);

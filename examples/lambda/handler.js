@@ -23,20 +23,22 @@ export function createHandler(verifierOptions, revocations) {
       case "GET /admin":
         isAdmin(auth);
         return json({ admin: true });
-      case "POST /logout": {
-        const [status, body, headers] = await logout(revocations, auth);
-        return body === undefined ? { statusCode: status, headers } : json(body, status, headers);
-      }
       default:
         return json({ error: "not_found" }, 404);
     }
+  }, { allowPreflight: false });
+  // POST /logout checks the token but not the list: a retried sign-out (the token already revoked here) is done again, not refused.
+  const signOutRoute = withCognitoAuth(createVerifier(verifierOptions), async (_event, _context, auth) => {
+    const [status, body, headers] = await logout(revocations, auth);
+    return body === undefined ? { statusCode: status, headers } : json(body, status, headers);
   }, { allowPreflight: false });
   const publicRoute = withCognitoAuth(verifier, async (_event, _context, auth) => json(auth ? { authenticated: true, sub: auth.sub } : { authenticated: false }), { optional: true });
   const handler = async (event, context) => {
     const route = routeOf(event);
     if (route === "GET /health") return json({ status: "ok" });
     if (route === "GET /public") return publicRoute(event, context);
-    if (["GET /me", "GET /orders", "GET /admin", "POST /logout"].includes(route)) return protectedRoutes(event, context);
+    if (route === "POST /logout") return signOutRoute(event, context);
+    if (["GET /me", "GET /orders", "GET /admin"].includes(route)) return protectedRoutes(event, context);
     return json({ error: "not_found" }, 404);
   };
   return { handler, verifier };

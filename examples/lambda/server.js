@@ -9,4 +9,4 @@ import { createHandler } from "./handler.js";
 const config = configFromEnv();
 const revocations = await revocationsFromEnv(config);
 const { handler } = orExit(() => createHandler(config.cognito, revocations));
-listen(createServer(createLambdaListener(handler)), config);
+listen(createServer(createLambdaListener(handler)), config, revocations);

@@ -1,13 +1,15 @@
 // The plain node:http example: `pnpm -C examples/node start` (see README.md for the environment).
 import { createServer } from "node:http";
 import { authenticate, createVerifier, isAuthError, requireGroups, requireScopes, sendAuthError } from "@cognito-bearer/node";
-import { configFromEnv, listen, logout, orExit, revocationsFromEnv } from "../shared/config.mjs";
+import { configFromEnv, listen, logout, orExit, revocationsFromEnv, signOutVerifier } from "../shared/config.mjs";
 import { ORDERS } from "../shared/orders.mjs";
 
 const config = configFromEnv();
 // In Redis with COGNITO_REDIS_URL (shared by every instance), else in memory.
 const revocations = await revocationsFromEnv(config);
 const verifier = orExit(() => createVerifier({ ...config.cognito, revocations }));
+// POST /logout checks the token but not the list: a retried sign-out (the token already revoked here) is done again, not refused.
+const signOut = signOutVerifier(createVerifier, config);
 // Checks on a verified token: they throw an AuthError (403) when it lacks the scope / group.
 const canReadOrders = requireScopes("orders/read");
 const isAdmin = requireGroups("admin");
@@ -17,7 +19,7 @@ async function route(req) {
   // Matched as Express and @koa/router do by default: case-insensitive, optional trailing slash.
   const path = (req.url ?? "/").split("?")[0].toLowerCase().replace(/(.)\/$/, "$1");
   // Signs the caller out: the same access token is refused from now on, on every instance sharing the list.
-  if (req.method === "POST" && path === "/logout") return logout(revocations, await authenticate(req, verifier));
+  if (req.method === "POST" && path === "/logout") return logout(revocations, await authenticate(req, signOut));
   if (req.method !== "GET" && req.method !== "HEAD") return [404, { error: "not_found" }];
   switch (path) {
     case "/health":
@@ -59,4 +61,4 @@ const server = createServer((req, res) => {
   );
 });
 
-listen(server, config);
+listen(server, config, revocations);

@@ -126,9 +126,14 @@ export async function revocationsFromEnv({ redisUrl }) {
     list = createRedisRevocationList({
       url: redisUrl,
       onEvent: (event) => {
-        if (event.type !== "error") return;
-        lastError = withoutCredentials(event.error, redisUrl);
-        console.error(`revocation list: Redis: ${lastError}`);
+        if (event.type === "outbox_stalled") {
+          console.error(`revocation list: ${event.entries} sign-out(s) not yet in Redis after ${event.oldestAgeSeconds} s: enforced on this instance only until Redis answers`);
+        } else if (event.type === "outbox_abandoned") {
+          console.error(`revocation list: closed with ${event.entries} sign-out(s) never stored in Redis: other instances do not enforce them`);
+        } else if (event.type === "error" || event.type === "unavailable") {
+          lastError = withoutCredentials(event.error, redisUrl);
+          console.error(`revocation list: Redis: ${lastError}`);
+        }
       },
     });
   } catch (err) {
@@ -136,17 +141,27 @@ export async function revocationsFromEnv({ redisUrl }) {
     const message = err instanceof Error ? err.message : String(err);
     return fail(`COGNITO_REDIS_URL ${shown} is refused: ${withoutCredentials(message.replace(/^cognito-bearer: /, ""), redisUrl)}`);
   }
-  const timer = setTimeout(() => fail(`COGNITO_REDIS_URL ${shown}: Redis did not answer within 10 s${lastError ? ` (${lastError})` : ""}`), 10_000);
-  await list.ready();
-  clearTimeout(timer);
+  try {
+    await list.ready({ timeoutMs: 10_000 });
+  } catch {
+    return fail(`COGNITO_REDIS_URL ${shown}: Redis did not answer within 10 s${lastError ? ` (${lastError})` : ""}`);
+  }
   return list;
 }
 
 /**
  * POST /logout: revokes the caller's sign-in (its origin_jti: this token and
  * every refresh of it), or this token alone when its app client has token
- * revocation off (no origin_jti). Resolves to [status, body, headers]: 204, or
- * 503 when the shared list could not store it (the client should retry).
+ * revocation off (no origin_jti). Resolves to [status, body, headers]:
+ * - 204: the revocation is recorded (in Redis: every instance refuses the token);
+ * - 202 `{ "revocation": "queued", … }`: Redis is unreachable, so the
+ *   revocation is applied on this instance now and queued; it reaches the other
+ *   instances as soon as Redis answers (the list's outbox). The sign-out is
+ *   accepted: a retry is welcome but not needed;
+ * - 503: not even queued (the list is closed): retry.
+ * The route authenticates with a verifier that does not consult the list (see
+ * `signOutVerifier`), so a retry with the same, now revoked, token is done
+ * again (202 or 204), never a 401.
  * @param {import("@cognito-bearer/core").RevocationList} revocations
  * @param {import("@cognito-bearer/core").CognitoAuth} auth
  * @returns {Promise<[number, object | undefined, Record<string, string>]>}
@@ -158,8 +173,29 @@ export async function logout(revocations, auth) {
     return [204, undefined, {}];
   } catch (err) {
     console.error(`logout: ${err instanceof Error ? err.message : String(err)}`);
+    if (/** @type {{ queued?: unknown }} */ (err)?.queued === true) {
+      return [
+        202,
+        { revocation: "queued", description: "Signed out on this instance; the other instances refuse the token as soon as the shared revocation list is reachable again" },
+        {},
+      ];
+    }
     return [503, { error: "temporarily_unavailable", error_description: "The sign-out could not be recorded; retry" }, { "Retry-After": "5" }];
   }
+}
+
+/**
+ * The verifier for POST /logout: the same options without the revocation
+ * list. The token's signature, issuer, client and expiry are checked as
+ * anywhere else; only "already revoked" is not a refusal here, since signing
+ * out again is what a client retrying a 202 (or a lost 204) does.
+ * @template V
+ * @param {(options: any) => V} createVerifier
+ * @param {{ cognito: object }} config
+ * @returns {V}
+ */
+export function signOutVerifier(createVerifier, config) {
+  return orExit(() => createVerifier(config.cognito));
 }
 
 /**
@@ -184,11 +220,14 @@ export function orExit(create) {
 }
 
 /**
- * Listens on HOST:PORT, logs one line, and closes the server on SIGINT/SIGTERM.
+ * Listens on HOST:PORT, logs one line, and closes the server on SIGINT/SIGTERM,
+ * then the revocation list (a Redis list first delivers the sign-outs waiting
+ * in its outbox, within its closeTimeoutMs).
  * @param {import("node:http").Server} server
  * @param {{ host: string, port: number }} config
+ * @param {{ close(): Promise<void> }} [revocations]
  */
-export function listen(server, { host, port }) {
+export function listen(server, { host, port }, revocations) {
   server.once("error", (/** @type {NodeJS.ErrnoException} */ err) => {
     if (err.code === "EADDRINUSE") fail(`PORT ${port} is already in use on ${host}`);
     if (err.code === "EACCES") fail(`PORT ${port} needs more privileges on ${host} (EACCES)`);
@@ -200,10 +239,12 @@ export function listen(server, { host, port }) {
     console.log(`listening on http://${host.includes(":") ? `[${host}]` : host}:${actualPort}`);
   });
   const shutdown = () => {
-    server.close(() => process.exit(0));
+    // Requests still in flight get a moment to finish, and the list's outbox (at most 5 s, its closeTimeoutMs) its delivery.
+    const closeList = () => Promise.resolve(revocations?.close()).finally(() => process.exit(0));
+    server.close(() => void closeList());
     server.closeIdleConnections();
-    // Requests still in flight get a moment to finish.
-    setTimeout(() => process.exit(0), 2000).unref();
+    setTimeout(() => void closeList(), 2000).unref();
+    setTimeout(() => process.exit(0), 7500).unref();
   };
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);

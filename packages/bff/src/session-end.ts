@@ -7,17 +7,32 @@ import { CognitoFailure } from "./cognito-client.js";
 import type { HandlerContext } from "./context.js";
 import type { StoredSession } from "./session-store.js";
 
-/** Records the session's handed-out access tokens in the revocation list; rejects when the list could not record them. */
-export async function revokeHandedOut(context: HandlerContext, session: StoredSession): Promise<void> {
+/**
+ * Records the session's handed-out access tokens in the revocation list. Resolves to "stored", or to "queued" when
+ * the list applied them locally but could not store them yet (a Redis list's outbox: an error with `queued: true`;
+ * they reach the other instances once Redis answers), or undefined without a list. Rejects when the list did not
+ * even apply them.
+ */
+export async function revokeHandedOut(context: HandlerContext, session: StoredSession): Promise<"stored" | "queued" | undefined> {
   const list = context.o.revocations;
-  if (list === undefined) return;
+  if (list === undefined) return undefined;
+  let outcome: "stored" | "queued" = "stored";
+  const record = async (revoke: Promise<void>) => {
+    try {
+      await revoke;
+    } catch (err) {
+      if ((err as { queued?: unknown } | null)?.queued !== true) throw err;
+      outcome = "queued";
+    }
+  };
   const nowSeconds = Date.now() / 1000;
-  for (const originJti of session.originJtis) await list.revokeSession({ claims: { origin_jti: originJti } } as unknown as CognitoAuth);
+  for (const originJti of session.originJtis) await record(list.revokeSession({ claims: { origin_jti: originJti } } as unknown as CognitoAuth));
   // With an origin_jti every token of the sign-in is covered already.
-  if (session.originJtis.length > 0) return;
+  if (session.originJtis.length > 0) return outcome;
   for (const { jti, exp } of session.accessTokenIds) {
-    if (exp > nowSeconds) await list.revokeToken({ claims: { jti, exp } } as unknown as CognitoAuth);
+    if (exp > nowSeconds) await record(list.revokeToken({ claims: { jti, exp } } as unknown as CognitoAuth));
   }
+  return outcome;
 }
 
 /** Revokes the refresh token at Cognito; false (and an event) when Cognito could not be told. */
@@ -40,6 +55,7 @@ export async function revokeAtCognito(context: HandlerContext, session: StoredSe
 export async function endSession(context: HandlerContext, id: string, session: StoredSession): Promise<{ cognitoRevoked: boolean; apiRevoked: boolean }> {
   let apiRevoked = true;
   try {
+    // "queued": applied here, and on its way to the other instances: recorded.
     await revokeHandedOut(context, session);
   } catch (err) {
     apiRevoked = false;

@@ -149,6 +149,38 @@ describe("entries expire on their own", () => {
   });
 });
 
+describe("an expired entry stops refusing at its expiry, swept or not (the fleet agrees)", () => {
+  test("isRevoked checks the expiry on lookup: session, token and user entries", () => {
+    const now = 1_800_000_000_000;
+    const entries = new RevocationEntries(false);
+    entries.add({ kind: "session", id: "o", expiresAt: now + 1000 }, now);
+    entries.add({ kind: "token", id: "j", expiresAt: now + 2000 }, now);
+    entries.add({ kind: "user", id: "u", before: now, expiresAt: now + 3000 }, now);
+    const session = { sub: "x", origin_jti: "o" } as never;
+    const token = { sub: "x", jti: "j" } as never;
+    const user = { sub: "u", auth_time: now / 1000 - 10 } as never;
+    expect([entries.isRevoked(session, now + 999), entries.isRevoked(token, now + 1999), entries.isRevoked(user, now + 2999)]).toEqual(["revoked", "revoked", "revoked"]);
+    // No sweep has run (the next is a minute away), and still nothing past its expiry refuses.
+    expect([entries.isRevoked(session, now + 1000), entries.isRevoked(token, now + 2000), entries.isRevoked(user, now + 3000)]).toEqual([undefined, undefined, undefined]);
+    expect(entries.stats()).toEqual({ sessions: 1, tokens: 1, users: 1 });
+    expect([...entries.live(now + 1500)].map((entry) => entry.kind)).toEqual(["token", "user"]);
+  });
+
+  test("the memory list: a revoked sign-in passes again once its entry expires, with no write in between", async () => {
+    const clock = freezeDate(Date.now());
+    const { revocations, verifier } = setup({ maxTokenLifetimeSeconds: 60, graceSeconds: 0 });
+    const token = issuer.mintAccessToken({}, { expiresInSeconds: 3600 });
+    const auth = await verifier.verify(token);
+    await revocations.revokeSession(auth);
+    await revocations.revokeUser("someone-else");
+    await expectRevoked(verifier.verify(token));
+    clock.set(Date.now() + 59_000);
+    await expectRevoked(verifier.verify(token));
+    clock.set(Date.now() + 1_001);
+    await expect(verifier.verify(token)).resolves.toMatchObject({ sub: auth.sub });
+  });
+});
+
 describe("bad input is a clear TypeError", () => {
   const list = createMemoryRevocationList();
   test.each([

@@ -1,5 +1,5 @@
 // @cognito-bearer/redis: a revocation list shared by every instance through Redis.
-export { createRedisRevocationList, RevocationUnavailableError } from "./revocation-list.js";
-export type { RedisRevocationList, RedisRevocationListOptions, RedisRevocationEvent, RedisClientLike } from "./revocation-list.js";
+export { createRedisRevocationList, RevocationUnavailableError, UNAVAILABLE_WARNING_CODE, OUTBOX_WARNING_CODE } from "./revocation-list.js";
+export type { RedisRevocationList, RedisRevocationListOptions, RedisRevocationEvent, RedisClientLike, ReadyOptions } from "./revocation-list.js";
 export { createRedisSessionStore } from "./session-store.js";
 export type { RedisSessionStoreOptions } from "./session-store.js";

@@ -22,6 +22,15 @@
 // A Redis that may evict keys (any maxmemory-policy but noeviction) may delete
 // the list's keys and their revocations silently: the list reads the policy
 // once after connecting and warns (eviction.ts).
+//
+// Nothing acknowledged is lost: a revoke that Redis cannot store (unreachable,
+// or no answer within `commandTimeoutMs`) applies here at once and waits in an
+// outbox (outbox.ts) written to Redis, in order, as soon as it answers again;
+// the call rejects with a RevocationUnavailableError whose `queued` is true.
+// After every reload each instance writes back the live entries of its mirror
+// that Redis lacks (anti-entropy, reconcile.ts), so a Redis restarted empty
+// gets them back. ready() reports a Redis unreachable at start-up, takes a
+// timeout or a signal, and is settled by close(); close() flushes the outbox.
 import {
   entryFor,
   resolveRevocationOptions,
@@ -34,6 +43,9 @@ import { assertRedisUrl } from "./redis-url.js";
 import { withTimeout } from "./timeout.js";
 import { parseMessage, RevocationStore, type CommandClient } from "./store.js";
 import { EVICTION_WARNING_CODE, evictionWarning, readEvictionPolicy } from "./eviction.js";
+import { RevocationOutbox } from "./outbox.js";
+import { missingFrom, writeBack } from "./reconcile.js";
+import { readyWithin, type ReadyOptions } from "./ready.js";
 
 /** The node-redis client this package needs: the official `redis` package, version 5 or 6. */
 export interface RedisClientLike extends CommandClient {
@@ -57,12 +69,17 @@ export interface RedisRevocationListOptions extends RevocationListOptions {
   maxStalenessSeconds?: number;
   /** Beyond the staleness bound: "reject" (503, the default) or "allow" (check the possibly stale mirror only). */
   onUnavailable?: "reject" | "allow";
-  /** A revoke call that Redis has not acknowledged after this long rejects. Default 2000. */
+  /** A revoke call that Redis has not acknowledged after this long is queued in the outbox (and rejects, `queued: true`). Default 2000. */
   commandTimeoutMs?: number;
+  /** An outbox not delivered within this many seconds is reported (`outbox_stalled`; without onEvent, a process warning), again every as many seconds while it stays stuck. Default 60. */
+  outboxAlertSeconds?: number;
+  /** How long close() keeps trying to deliver the outbox before it gives up and reports what is left (`outbox_abandoned`). Default 5000. */
+  closeTimeoutMs?: number;
   /**
    * Told when the mirror is loaded (`reloaded`, with the entry count), when Redis fails (`error`), when Redis's
    * maxmemory-policy may evict the list (`eviction_risk`; without onEvent, a process warning instead) and when
-   * that policy could not be read (`eviction_unchecked`, e.g. CONFIG refused by a managed Redis).
+   * that policy could not be read (`eviction_unchecked`, e.g. CONFIG refused by a managed Redis); and about the
+   * outbox, the write-back and start-up: see RedisRevocationEvent.
    */
   onEvent?: (event: RedisRevocationEvent) => void;
 }
@@ -73,21 +90,53 @@ export type RedisRevocationEvent =
   /** Redis's maxmemory-policy is not `noeviction`: under memory pressure it may delete the list's keys, and their revocations with them. */
   | { type: "eviction_risk"; policy: string }
   /** `CONFIG GET maxmemory-policy` was refused or failed (ElastiCache refuses CONFIG): the policy is unknown. */
-  | { type: "eviction_unchecked"; error: string };
+  | { type: "eviction_unchecked"; error: string }
+  /** Redis could not be reached before the list was first loaded: checks answer 503 until it is (once per list; without onEvent, a process warning). */
+  | { type: "unavailable"; error: string }
+  /** Revocations applied here but not yet stored in Redis have waited `oldestAgeSeconds` (past `outboxAlertSeconds`). */
+  | { type: "outbox_stalled"; entries: number; oldestAgeSeconds: number }
+  /** The outbox is empty again: `entries` revocations queued since it last was have been written to Redis. */
+  | { type: "outbox_delivered"; entries: number; durationMs: number }
+  /** close() could not deliver these revocations before its deadline: they were enforced by this instance only. */
+  | { type: "outbox_abandoned"; entries: number }
+  /** Anti-entropy after a reload: this many live entries of the mirror that Redis lacked were written back. */
+  | { type: "written_back"; entries: number };
 
-/** A revocation list backed by Redis; `ready()` resolves once the mirror is first loaded (and Redis's eviction policy checked). */
+export type { ReadyOptions } from "./ready.js";
+
+/** A revocation list backed by Redis. */
 export interface RedisRevocationList extends RevocationList {
-  ready(): Promise<void>;
+  /**
+   * Resolves once the mirror is first loaded (and Redis's eviction policy checked). Rejects with a
+   * RevocationUnavailableError after `timeoutMs`, or when the list is closed first; with `signal`'s reason when it aborts.
+   */
+  ready(options?: ReadyOptions): Promise<void>;
+  /** Revocations applied on this instance and waiting in the outbox for Redis. */
+  pending(): number;
 }
 
-/** A revoke call could not be stored in Redis: it applies on this instance only. */
+/**
+ * A revoke call was not stored in Redis. It applies on this instance at once either way. With `queued: true` it
+ * waits in the outbox and is written to Redis (then enforced by every instance) as soon as Redis answers: the
+ * revocation is accepted, only late elsewhere. With `queued: false` (the list is closed) it applies here only.
+ */
 export class RevocationUnavailableError extends Error {
   override readonly name = "RevocationUnavailableError";
   readonly code = "REVOCATION_UNAVAILABLE";
+  readonly queued: boolean;
+  constructor(message: string, options: { queued?: boolean } = {}) {
+    super(message);
+    this.queued = options.queued ?? false;
+  }
 }
 
-const OWN_KEYS = ["url", "client", "keyPrefix", "maxStalenessSeconds", "onUnavailable", "commandTimeoutMs", "onEvent"];
-const DEFAULTS = { keyPrefix: "cognito-bearer:revocations:", maxStalenessSeconds: 30, commandTimeoutMs: 2000 } as const;
+/** The code of the process warning given, without onEvent, when Redis is unreachable before the list is first loaded. */
+export const UNAVAILABLE_WARNING_CODE = "COGNITO_BEARER_REDIS_UNAVAILABLE";
+/** The code of the process warnings given, without onEvent, when the outbox stalls or close() abandons it. */
+export const OUTBOX_WARNING_CODE = "COGNITO_BEARER_REVOCATION_OUTBOX";
+
+const OWN_KEYS = ["url", "client", "keyPrefix", "maxStalenessSeconds", "onUnavailable", "commandTimeoutMs", "outboxAlertSeconds", "closeTimeoutMs", "onEvent"];
+const DEFAULTS = { keyPrefix: "cognito-bearer:revocations:", maxStalenessSeconds: 30, commandTimeoutMs: 2000, outboxAlertSeconds: 60, closeTimeoutMs: 5000 } as const;
 /** Delay before retrying a failed reload. */
 const RELOAD_RETRY_MS = 500;
 
@@ -103,6 +152,8 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
   if (typeof keyPrefix !== "string") throw new OptionsError("keyPrefix must be a string");
   const boundMs = positive("maxStalenessSeconds", options.maxStalenessSeconds, DEFAULTS.maxStalenessSeconds) * 1000;
   const timeoutMs = positive("commandTimeoutMs", options.commandTimeoutMs, DEFAULTS.commandTimeoutMs);
+  const outboxAlertMs = positive("outboxAlertSeconds", options.outboxAlertSeconds, DEFAULTS.outboxAlertSeconds) * 1000;
+  const closeTimeoutMs = positive("closeTimeoutMs", options.closeTimeoutMs, DEFAULTS.closeTimeoutMs);
   const onUnavailable = options.onUnavailable ?? "reject";
   if (onUnavailable !== "reject" && onUnavailable !== "allow") throw new OptionsError('onUnavailable must be "reject" or "allow"');
   if (onEvent !== undefined && typeof onEvent !== "function") throw new OptionsError("onEvent must be a function");
@@ -114,6 +165,11 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
       // The hook is the user's logger: its failure is not the list's.
     }
   };
+  /** To onEvent, or without one, as a process warning. */
+  const alert = (event: RedisRevocationEvent, warning: string, code: string) => {
+    if (onEvent !== undefined) report(event);
+    else process.emitWarning(warning, { code });
+  };
   // Our own connections reject commands at once while disconnected (no offline
   // queue), retry with back-off, and never throw an unhandled 'error'.
   const commands: RedisClientLike =
@@ -124,7 +180,21 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
       socket: { connectTimeout: timeoutMs, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000) },
     }) as unknown as RedisClientLike);
   const subscriber = commands.duplicate();
-  const onError = (err: unknown) => report({ type: "error", error: err instanceof Error ? err.message : String(err) });
+  let unavailableReported = false;
+  const onError = (err: unknown) => {
+    const error = err instanceof Error ? err.message : String(err);
+    report({ type: "error", error });
+    lastError = error;
+    // Start-up with Redis unreachable is said once, not left a silent wait.
+    if (!loaded && !unavailableReported && !closed) {
+      unavailableReported = true;
+      alert(
+        { type: "unavailable", error },
+        `cognito-bearer: the Redis of the revocation list is unreachable (${error}); until the list is loaded, checks answer 503`,
+        UNAVAILABLE_WARNING_CODE,
+      );
+    }
+  };
   if (given === undefined) commands.on("error", onError);
   subscriber.on("error", onError);
 
@@ -141,6 +211,9 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
   /** A reload was asked for while one ran: it runs again as soon as that one ends. */
   let reloadQueued = false;
   let closed = false;
+  let closing: Promise<void> | undefined;
+  let lastError: string | undefined;
+  const closedSignal = new AbortController();
   let retryTimer: NodeJS.Timeout | undefined;
   let resolveLoaded!: () => void;
   const loadedPromise = new Promise<void>((resolve) => (resolveLoaded = resolve));
@@ -191,6 +264,7 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
         if (closed) return;
         // What it read is true whatever happened since: the mirror only ever grows.
         for (const entry of stored) entries.add(entry);
+        reconcile(stored, started);
         if (!listening || generation !== lossGeneration) continue;
         reloadNeeded = false;
         loaded = true;
@@ -215,6 +289,41 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
   subscriber.on("end", lost);
   subscriber.on("reconnecting", lost);
   subscriber.on("ready", onReady);
+
+  const write = (entry: RevocationEntry) => withTimeout(store.write(commands, entry), timeoutMs);
+  const outbox = new RevocationOutbox({
+    write,
+    canWrite: () => commands.isReady,
+    alertMs: outboxAlertMs,
+    stalled: (count, oldestAgeSeconds) =>
+      alert(
+        { type: "outbox_stalled", entries: count, oldestAgeSeconds },
+        `cognito-bearer: ${count} revocation(s) applied on this instance have not reached Redis for ${oldestAgeSeconds} s; other instances do not enforce them yet`,
+        OUTBOX_WARNING_CODE,
+      ),
+    delivered: (count, durationMs) => report({ type: "outbox_delivered", entries: count, durationMs }),
+    error: onError,
+  });
+  // The command connection is back: deliver the outbox now, not at the next retry.
+  const onCommandsReady = () => void outbox.flush();
+  commands.on("ready", onCommandsReady);
+
+  // Anti-entropy, after each reload: what the mirror holds and Redis lacks is written back. One at a time, in order.
+  let reconciling = Promise.resolve();
+  function reconcile(stored: RevocationEntry[], readAt: number) {
+    reconciling = reconciling.then(async () => {
+      if (closed) return;
+      const missing = missingFrom(stored, entries.live(readAt));
+      if (missing.length === 0) return;
+      try {
+        const written = await writeBack(missing, write, () => !closed);
+        report({ type: "written_back", entries: written });
+      } catch (err) {
+        // The next reconnection reloads, and writes back again.
+        if (!closed) onError(err);
+      }
+    });
+  }
 
   const connect = async (client: RedisClientLike) => {
     if (!client.isOpen) await client.connect();
@@ -241,21 +350,39 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
     else process.emitWarning(evictionWarning(policy), { code: EVICTION_WARNING_CODE });
   }, () => undefined);
   // ready(): the mirror is loaded and the eviction warning, if any, given.
-  const readyPromise = Promise.all([loadedPromise, evictionChecked]).then(() => undefined);
+  let evictionDone = false;
+  const readyPromise = Promise.all([loadedPromise, evictionChecked]).then(() => {
+    evictionDone = true;
+  });
 
   const heartbeat = setInterval(() => {
     if (commands.isReady) store.heartbeat(commands).catch(onError);
   }, heartbeatMs).unref();
 
+  /** Direct writes not yet answered: close() waits for them (a failed one joins the outbox) within its deadline. */
+  const inFlight = new Set<Promise<void>>();
+  const queued = (why: string) =>
+    new RevocationUnavailableError(`cognito-bearer: ${why}: the revocation applies on this instance now and is queued for Redis`, { queued: true });
   async function revoke(entry: RevocationEntry): Promise<void> {
     // This instance enforces it at once, whatever Redis says.
     entries.add(entry);
-    if (closed) throw new RevocationUnavailableError("cognito-bearer: the revocation list is closed");
-    if (!commands.isReady) throw new RevocationUnavailableError("cognito-bearer: Redis is unreachable: the revocation applies on this instance only");
+    if (closed) throw new RevocationUnavailableError("cognito-bearer: the revocation list is closed: the revocation applies on this instance only");
+    // Behind entries still waiting (in order), or with no connection: straight to the outbox.
+    if (outbox.size > 0 || !commands.isReady) {
+      outbox.push(entry);
+      throw queued(outbox.size > 1 ? "earlier revocations still wait for Redis" : "Redis is unreachable");
+    }
+    const writing = write(entry);
+    inFlight.add(writing);
     try {
-      await withTimeout(store.write(commands, entry), timeoutMs);
+      await writing;
     } catch (err) {
-      throw new RevocationUnavailableError(`cognito-bearer: Redis did not store the revocation (${err instanceof Error ? err.message : String(err)}): it applies on this instance only`);
+      // Closed meanwhile (close() stopped waiting for this write): nothing will deliver it.
+      if (closed) throw new RevocationUnavailableError("cognito-bearer: the revocation list closed before Redis stored the revocation: it applies on this instance only");
+      outbox.push(entry);
+      throw queued(`Redis did not store the revocation (${err instanceof Error ? err.message : String(err)})`);
+    } finally {
+      inFlight.delete(writing);
     }
   }
 
@@ -270,17 +397,46 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
       return entries.isRevoked(claims);
     },
     stats: (): RevocationStats => entries.stats(),
-    ready: () => readyPromise,
-    async close() {
-      if (closed) return;
-      closed = true;
-      clearInterval(heartbeat);
-      clearTimeout(retryTimer);
-      subscriber.off("end", lost);
-      subscriber.off("reconnecting", lost);
-      subscriber.off("ready", onReady);
-      subscriber.destroy();
-      if (given === undefined) commands.destroy();
+    ready: (readyOptions) => {
+      if (loaded && evictionDone) return Promise.resolve();
+      return readyWithin(readyPromise, closedSignal.signal, readyOptions, (reason, ms) =>
+        reason === "closed"
+          ? new RevocationUnavailableError("cognito-bearer: the revocation list was closed before it was loaded")
+          : new RevocationUnavailableError(`cognito-bearer: the revocation list was not loaded within ${ms} ms (${lastError ?? "Redis did not answer"})`),
+      );
+    },
+    pending: () => outbox.size,
+    close() {
+      closing ??= (async () => {
+        // A graceful shutdown delivers what waits first (revokes made meanwhile join the outbox), within a deadline:
+        // writes in flight are awaited (one that fails joins the outbox), then the outbox is drained.
+        const deadline = Date.now() + closeTimeoutMs;
+        if (inFlight.size > 0) {
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => (timer = setTimeout(resolve, closeTimeoutMs)))]);
+          clearTimeout(timer);
+        }
+        const left = (outbox.size > 0 ? await outbox.drain(deadline) : 0) + inFlight.size;
+        closed = true;
+        closedSignal.abort();
+        outbox.stop();
+        if (left > 0) {
+          alert(
+            { type: "outbox_abandoned", entries: left },
+            `cognito-bearer: the revocation list closed with ${left} revocation(s) Redis never stored; other instances do not enforce them`,
+            OUTBOX_WARNING_CODE,
+          );
+        }
+        clearInterval(heartbeat);
+        clearTimeout(retryTimer);
+        subscriber.off("end", lost);
+        subscriber.off("reconnecting", lost);
+        subscriber.off("ready", onReady);
+        commands.off("ready", onCommandsReady);
+        subscriber.destroy();
+        if (given === undefined) commands.destroy();
+      })();
+      return closing;
     },
   };
 }

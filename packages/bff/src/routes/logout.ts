@@ -9,12 +9,14 @@ import { revokeAtCognito, revokeHandedOut } from "../session-end.js";
 
 export async function logout(context: HandlerContext, req: TokenHandlerRequest): Promise<TokenHandlerResponse> {
   const { o, emit } = context;
+  let revocation: "stored" | "queued" | undefined;
   const id = readIdCookie(header(req, "cookie"), o.cookieNames.session);
   const current = id === undefined ? undefined : await o.sessions.get(id);
   if (id !== undefined && current !== undefined) {
     // If the list cannot record the sign-out, the session stays so that a retry can (never a silent half sign-out).
+    // A revocation the list applied and queued (its outbox, while Redis is unreachable) is recorded: the sign-out goes on.
     try {
-      await revokeHandedOut(context, current);
+      revocation = await revokeHandedOut(context, current);
     } catch {
       emit({ type: "store_unavailable", detail: "the revocation list did not record the sign-out" });
       return json(503, { error: "temporarily_unavailable", error_description: "The sign-out could not be recorded; retry" }, { "retry-after": RETRY_AFTER });
@@ -26,5 +28,7 @@ export async function logout(context: HandlerContext, req: TokenHandlerRequest):
   }
   const logoutUrl = new URL(o.cognito.logoutUrl);
   logoutUrl.search = new URLSearchParams({ client_id: o.cognito.clientId, logout_uri: o.cognito.logoutUri }).toString();
-  return json(200, { logoutUrl: logoutUrl.toString() }, { "set-cookie": context.clearSessionCookie() });
+  // `revocation: "queued"`: the API's instances refuse the handed-out tokens once the list's Redis answers again.
+  const body = revocation === "queued" ? { logoutUrl: logoutUrl.toString(), revocation } : { logoutUrl: logoutUrl.toString() };
+  return json(200, body, { "set-cookie": context.clearSessionCookie() });
 }

@@ -96,23 +96,42 @@ export class RevocationEntries {
 
   constructor(private readonly requireOriginJti: boolean) {}
 
-  /** Synchronous and allocation-free: the verifier calls it on every request. */
-  isRevoked(claims: Readonly<CognitoAccessTokenClaims>): "revoked" | "not_revocable" | undefined {
+  /**
+   * Synchronous and allocation-free: the verifier calls it on every request. An
+   * entry past its expiry refuses nothing from that moment, whether or not it
+   * has been swept yet, so every instance (every mirror of a shared list) stops
+   * refusing at the same instant (up to clock skew) instead of when its next
+   * write happens to sweep. The clock is read only when an entry matches.
+   */
+  isRevoked(claims: Readonly<CognitoAccessTokenClaims>, now?: number): "revoked" | "not_revocable" | undefined {
     const originJti = claims.origin_jti;
     if (originJti === undefined) {
       if (this.requireOriginJti) return "not_revocable";
-    } else if (this.sessions.size > 0 && this.sessions.has(originJti)) {
-      return "revoked";
+    } else if (this.sessions.size > 0) {
+      const expiresAt = this.sessions.get(originJti);
+      if (expiresAt !== undefined && expiresAt > (now ??= Date.now())) return "revoked";
     }
-    if (this.tokens.size > 0 && claims.jti !== undefined && this.tokens.has(claims.jti)) return "revoked";
+    if (this.tokens.size > 0 && claims.jti !== undefined) {
+      const expiresAt = this.tokens.get(claims.jti);
+      if (expiresAt !== undefined && expiresAt > (now ??= Date.now())) return "revoked";
+    }
     if (this.users.size > 0) {
       const user = this.users.get(claims.sub);
       // auth_time is in seconds: a sign-in in the same second as a revokeUser whose
       // `before` has a fraction is refused too, rather than let an earlier one through.
       // A token without auth_time cannot show it signed in since: refused.
-      if (user !== undefined && !(typeof claims.auth_time === "number" && claims.auth_time * 1000 >= user.before)) return "revoked";
+      if (user !== undefined && user.expiresAt > (now ??= Date.now()) && !(typeof claims.auth_time === "number" && claims.auth_time * 1000 >= user.before)) {
+        return "revoked";
+      }
     }
     return undefined;
+  }
+
+  /** Every entry that has not expired (users merged: the latest `before`, the latest expiry), e.g. to write back to a shared store that lost them. */
+  *live(now = Date.now()): IterableIterator<RevocationEntry> {
+    for (const [id, expiresAt] of this.sessions) if (expiresAt > now) yield { kind: "session", id, expiresAt };
+    for (const [id, expiresAt] of this.tokens) if (expiresAt > now) yield { kind: "token", id, expiresAt };
+    for (const [id, user] of this.users) if (user.expiresAt > now) yield { kind: "user", id, before: user.before, expiresAt: user.expiresAt };
   }
 
   add(entry: RevocationEntry, now = Date.now()): void {
