@@ -128,11 +128,13 @@ export function openConnection(options: RedisConnectionOptions, settings: Connec
       ...(first.password ? { password: decodeURIComponent(first.password) } : {}),
     };
     const tls = /^rediss:/i.test(roots[0]) ? { tls: true as const, ...socketTls } : {};
+    // node-redis waits out a node's reconnection delay even after destroy(): keep it short (a dead node is replaced by discovery).
+    const nodeSocket = { ...socket, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 500) };
     const cluster = createCluster({
       rootNodes: roots.map((url) => ({ url })),
-      defaults: { ...credentials, disableOfflineQueue: true, socket: { ...socket, ...tls } },
+      defaults: { ...credentials, disableOfflineQueue: true, socket: { ...nodeSocket, ...tls } },
     }) as unknown as RedisClusterClientLike;
-    return clusterConnection(cluster, { ...credentials, socket: { ...socket, ...tls } }, settings);
+    return clusterConnection(cluster, { ...credentials, socket: { ...nodeSocket, ...tls } }, settings);
   }
   const client = options.client!;
   if (isCluster(client)) {
