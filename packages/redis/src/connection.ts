@@ -203,7 +203,8 @@ class ClusterSubscriber extends EventEmitter {
   readonly #listeners = new Map<string, (message: string) => void>();
   #open = false;
   #ready = false;
-  #attempt = 0;
+  /** Which known node to try next: a random start spreads the instances over the nodes. */
+  #attempt = Math.floor(Math.random() * 1024);
   /** Failed connection attempts in a row (the back-off). */
   #failures = 0;
   #generation = 0;
