@@ -115,6 +115,20 @@ test("revocation list and a client of yours: createCluster() given as client is 
   expect(await client.sendCommand(undefined, true, ["PING"])).toBe("PONG");
 });
 
+test("session store on a createCluster() client of yours: used, and left open by close()", async () => {
+  const client = createCluster({ rootNodes: rootNodes() });
+  client.on("error", () => undefined);
+  await client.connect();
+  open.push({ close: () => client.destroy() });
+  const sessions = createRedisSessionStore({ client, secret: SECRET, keyPrefix: "ss2:" });
+  const id = randomBytes(32).toString("base64url");
+  const value = session();
+  await sessions.create(id, value, Date.now() + 60_000);
+  expect(await sessions.get(id)).toEqual(value);
+  await sessions.close();
+  expect(client.isReady).toBe(true);
+});
+
 test("session store: create, get, lock, fenced replace, renew, touch, fenced delete, release", async () => {
   const sessions = createRedisSessionStore({ cluster: { rootNodes: rootNodes() }, secret: SECRET, keyPrefix: "ss1:" });
   open.push(sessions);
