@@ -3,3 +3,4 @@ export { createRedisRevocationList, RevocationUnavailableError } from "./revocat
 export type { RedisRevocationList, RedisRevocationListOptions, RedisRevocationEvent, RedisClientLike } from "./revocation-list.js";
 export { createRedisSessionStore } from "./session-store.js";
 export type { RedisSessionStoreOptions } from "./session-store.js";
+export type { RedisConnectionOptions, RedisClusterConnectionOptions, RedisClusterClientLike, RedisTlsOptions } from "./connection.js";
