@@ -164,8 +164,28 @@ function clusterConnection(cluster: RedisClusterClientLike, nodeOptions: Record<
   return { commands, subscriber: () => new ClusterSubscriber(nodes, nodeOptions, settings.timeoutMs) as unknown as RedisClientLike };
 }
 
-/** The cluster client behind the standalone interface: each command routed by its first key. */
+/**
+ * The cluster client behind the standalone interface: each command routed by its first key. Unlike a standalone
+ * client, a cluster client whose first discovery fails (no root node answers) gives up; connect() here tries
+ * again, with back-off, until it succeeds or the client is destroyed, reporting each failure as 'error'.
+ */
 function clusterCommands(cluster: RedisClusterClientLike): RedisClientLike {
+  let destroyed = false;
+  let connecting: Promise<unknown> | undefined;
+  const connect = async (): Promise<unknown> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await cluster.connect();
+      } catch (err) {
+        if (destroyed) throw err;
+        cluster.on("error", noop); // the cluster may hold no listener of ours for this one
+        (cluster as unknown as EventEmitter).emit("error", err);
+        cluster.off("error", noop);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 2000)).unref());
+        if (destroyed) throw err;
+      }
+    }
+  };
   return {
     get isOpen() {
       return cluster.isOpen;
@@ -173,11 +193,18 @@ function clusterCommands(cluster: RedisClusterClientLike): RedisClientLike {
     get isReady() {
       return cluster.isReady;
     },
-    connect: () => cluster.connect(),
+    connect: () => (connecting ??= connect()),
     sendCommand: (args: string[]) => cluster.sendCommand(firstKey(args), undefined, args),
     on: (event, listener) => cluster.on(event, listener),
     off: (event, listener) => cluster.off(event, listener),
-    destroy: () => cluster.destroy(),
+    destroy: () => {
+      destroyed = true;
+      try {
+        cluster.destroy();
+      } catch {
+        // never connected: nothing to close
+      }
+    },
     duplicate: () => {
       throw new Error("cognito-bearer: a cluster connection is not duplicated; use subscriber()");
     },
@@ -327,6 +354,8 @@ interface SubscriberClient {
   on(event: string, listener: (...args: any[]) => void): unknown;
   destroy(): void;
 }
+
+function noop(): void {}
 
 function unique(nodes: { host: string; port: number }[]): { host: string; port: number }[] {
   const seen = new Set<string>();
