@@ -17,13 +17,13 @@ import { createTokenHandler } from "@cognito-bearer/bff";
 import { tokenHandlerMiddleware } from "@cognito-bearer/bff/express";
 import { createRedisSessionStore } from "@cognito-bearer/redis";
 import { createTestIssuer } from "@cognito-bearer/testing";
-import { fail, listen, logJwksFailure, logout, orExit, revocationsFromEnv, signOutVerifier } from "../shared/config.mjs";
+import { fail, listen, logJwksFailure, logout, orExit, redisConnection, redisFromEnv, revocationsFromEnv, signOutVerifier } from "../shared/config.mjs";
 import { ORDERS } from "../shared/orders.mjs";
 
 const env = (name) => process.env[name]?.trim() || undefined;
 const portText = env("PORT") ?? "3000";
 if (!/^\d+$/.test(portText) || Number(portText) > 65535) fail(`PORT must be an integer from 0 to 65535, got "${portText}"`);
-const config = { port: Number(portText), host: env("HOST") ?? "127.0.0.1", redisUrl: env("COGNITO_REDIS_URL") };
+const config = { port: Number(portText), host: env("HOST") ?? "127.0.0.1", ...redisFromEnv() };
 
 // A real pool, or an offline one of our own.
 const offline = env("COGNITO_USER_POOL_ID") === undefined;
@@ -61,7 +61,7 @@ const pool = offline
 const revocations = await revocationsFromEnv(config);
 // With Redis, one secret seals the sessions at rest and the sign-in cookies, so every instance opens both.
 const sessionSecret = config.redisUrl ? (env("COGNITO_SESSION_SECRET") ?? fail("COGNITO_SESSION_SECRET is required with COGNITO_REDIS_URL (32 characters or more)")) : undefined;
-const sessions = config.redisUrl ? orExit(() => createRedisSessionStore({ url: config.redisUrl, secret: sessionSecret })) : undefined;
+const sessions = config.redisUrl ? orExit(() => createRedisSessionStore({ ...redisConnection(config), secret: sessionSecret })) : undefined;
 const verifier = orExit(() =>
   createVerifier({ userPoolId: pool.userPoolId, clientId: pool.clientId, issuer: pool.issuer, jwksUri: pool.jwksUri, revocations, onEvent: logJwksFailure }),
 );

@@ -82,17 +82,56 @@ export function configFromEnv(env = process.env) {
   const clientIds = (get("COGNITO_CLIENT_ID") ?? "").split(",").map((id) => id.trim()).filter(Boolean);
   if (clientIds.length === 0) fail("COGNITO_CLIENT_ID is required (the app client id, or several separated by commas)");
 
-  const redisUrl = get("COGNITO_REDIS_URL");
-  if (redisUrl !== undefined && !/^rediss?:\/\/\S+$/.test(redisUrl)) fail(`COGNITO_REDIS_URL must be a redis:// or rediss:// URL, got "${redactUrl(redisUrl)}"`);
+  const { redisUrl, redisCluster } = redisFromEnv(env);
 
   return {
     port,
     host: get("HOST") ?? "127.0.0.1",
     /** COGNITO_REDIS_URL: the revocation list in Redis (shared by instances); unset: in memory. */
     redisUrl,
+    /** COGNITO_REDIS_CLUSTER=1: COGNITO_REDIS_URL lists nodes of a Redis Cluster. */
+    redisCluster,
     /** Options for createVerifier() / cognitoAuth() of @cognito-bearer/*. */
     cognito: { userPoolId, clientId: clientIds, issuer: get("COGNITO_ISSUER"), jwksUri: get("COGNITO_JWKS_URI"), onEvent: logJwksFailure },
   };
+}
+
+/**
+ * COGNITO_REDIS_URL (one redis:// or rediss:// URL, or with COGNITO_REDIS_CLUSTER=1 several comma-separated
+ * node URLs of a Redis Cluster) and COGNITO_REDIS_CLUSTER (1 or 0); exits with one line naming the variable,
+ * never showing a password.
+ * @param {NodeJS.ProcessEnv} [env]
+ * @returns {{ redisUrl: string | undefined, redisCluster: boolean }}
+ */
+export function redisFromEnv(env = process.env) {
+  const redisUrl = env.COGNITO_REDIS_URL?.trim() || undefined;
+  const flag = env.COGNITO_REDIS_CLUSTER?.trim() || "0";
+  if (flag !== "0" && flag !== "1") fail(`COGNITO_REDIS_CLUSTER must be 1 (Redis Cluster) or 0, got "${flag}"`);
+  const redisCluster = flag === "1";
+  if (redisUrl === undefined) {
+    if (redisCluster) fail("COGNITO_REDIS_CLUSTER=1 needs COGNITO_REDIS_URL (the cluster's node URLs, separated by commas)");
+    return { redisUrl, redisCluster };
+  }
+  const urls = redisUrls(redisUrl);
+  for (const url of urls) {
+    if (!/^rediss?:\/\/\S+$/.test(url)) fail(`COGNITO_REDIS_URL must be a redis:// or rediss:// URL${redisCluster ? " (or several, separated by commas)" : ""}, got "${redactUrl(url)}"`);
+  }
+  if (urls.length > 1 && !redisCluster) fail("COGNITO_REDIS_URL lists several URLs: set COGNITO_REDIS_CLUSTER=1 for a Redis Cluster, or give one URL");
+  if (new Set(urls.map((url) => url.slice(0, url.indexOf(":")).toLowerCase())).size > 1) fail("COGNITO_REDIS_URL mixes redis:// and rediss:// URLs");
+  return { redisUrl, redisCluster };
+}
+
+/** @param {string} redisUrl */
+function redisUrls(redisUrl) {
+  return redisUrl.split(",").map((url) => url.trim()).filter(Boolean);
+}
+
+/**
+ * The connection options of @cognito-bearer/redis for COGNITO_REDIS_URL: `{ url }`, or `{ cluster: { rootNodes } }`.
+ * @param {{ redisUrl: string, redisCluster?: boolean }} config
+ */
+export function redisConnection({ redisUrl, redisCluster }) {
+  return redisCluster ? { cluster: { rootNodes: redisUrls(redisUrl).map((url) => ({ url })) } } : { url: redisUrl };
 }
 
 /**
@@ -112,26 +151,29 @@ export function logJwksFailure(event) {
  * on that Redis refuses a token revoked on any of them), else in memory. With
  * Redis, resolves once the list is loaded, or exits naming the variable. No
  * message shows the URL's password.
- * @param {{ redisUrl: string | undefined }} config
+ * @param {{ redisUrl: string | undefined, redisCluster?: boolean }} config
  * @returns {Promise<import("@cognito-bearer/core").RevocationList>}
  */
-export async function revocationsFromEnv({ redisUrl }) {
+export async function revocationsFromEnv({ redisUrl, redisCluster = false }) {
   if (redisUrl === undefined) return createMemoryRevocationList();
-  const shown = redactUrl(redisUrl);
+  const urls = redisUrls(redisUrl);
+  const shown = urls.map(redactUrl).join(",");
+  /** @param {string} text */
+  const masked = (text) => urls.reduce((result, url) => withoutCredentials(result, url), text);
   const { createRedisRevocationList } = await import("@cognito-bearer/redis");
   /** @type {string | undefined} */
   let lastError;
   let list;
   try {
     list = createRedisRevocationList({
-      url: redisUrl,
+      ...redisConnection({ redisUrl, redisCluster }),
       onEvent: (event) => {
         if (event.type === "outbox_stalled") {
           console.error(`revocation list: ${event.entries} sign-out(s) not yet in Redis after ${event.oldestAgeSeconds} s: enforced on this instance only until Redis answers`);
         } else if (event.type === "outbox_abandoned") {
           console.error(`revocation list: closed with ${event.entries} sign-out(s) never stored in Redis: other instances do not enforce them`);
         } else if (event.type === "error" || event.type === "unavailable") {
-          lastError = withoutCredentials(event.error, redisUrl);
+          lastError = masked(event.error);
           console.error(`revocation list: Redis: ${lastError}`);
         }
       },
@@ -139,7 +181,7 @@ export async function revocationsFromEnv({ redisUrl }) {
   } catch (err) {
     // An unparsable URL: Node's error would print it whole (its `input`).
     const message = err instanceof Error ? err.message : String(err);
-    return fail(`COGNITO_REDIS_URL ${shown} is refused: ${withoutCredentials(message.replace(/^cognito-bearer: /, ""), redisUrl)}`);
+    return fail(`COGNITO_REDIS_URL ${shown} is refused: ${masked(message.replace(/^cognito-bearer: /, ""))}`);
   }
   try {
     await list.ready({ timeoutMs: 10_000 });

@@ -69,7 +69,7 @@ test.each([
     return token;
   })();
   const keysBefore = (await inspect.keys("*")).sort();
-  expect(keysBefore.some((key) => key.includes("session:"))).toBe(true);
+  expect(keysBefore.some((key) => key.endsWith("}:session"))).toBe(true);
   expect(keysBefore.some((key) => key.includes("revocations"))).toBe(true);
 
   // Over real HTTP, then straight into the handler (the same code path, without the sockets) for the bulk.

@@ -72,7 +72,7 @@ test("sessions are encrypted at rest (no token in Redis), and an old secret stil
   await raw.connect();
   running.push({ close: () => raw.destroy() });
   const keys = await raw.keys(`${prefix}bff:*`);
-  expect(keys).toEqual([expect.stringMatching(/:session:[\w-]{43}$/)]);
+  expect(keys).toEqual([expect.stringMatching(/:\{[\w-]{43}\}:session$/)]);
   const stored = JSON.stringify(await raw.hGetAll(keys[0]));
   for (const part of accessToken.split(".")) expect(stored).not.toContain(part);
   // The key lives as long as the session may stay idle (8 hours by default), extended by each /auth/token.
@@ -80,7 +80,7 @@ test("sessions are encrypted at rest (no token in Redis), and an old secret stil
   expect(Number(await raw.pTTL(keys[0]))).toBeLessThanOrEqual(8 * 3600_000);
   // The key names the SHA-256 of the session id, never the id (whoever lists keys must not hold a session).
   const sessionId = browser.cookie("__Host-Http-cb-session")!;
-  expect(keys[0]).toBe(`${prefix}bff:session:${createHash("sha256").update(sessionId).digest("base64url")}`);
+  expect(keys[0]).toBe(`${prefix}bff:{${createHash("sha256").update(sessionId).digest("base64url")}}:session`);
   expect(keys.join()).not.toContain(sessionId);
 
   const rotated = createRedisSessionStore({ url: redis.url, secret: ["a brand new secret, also long enough for the key", SECRET], keyPrefix: `${prefix}bff:` });

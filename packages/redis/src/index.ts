@@ -3,3 +3,4 @@ export { createRedisRevocationList, RevocationUnavailableError, UNAVAILABLE_WARN
 export type { RedisRevocationList, RedisRevocationListOptions, RedisRevocationEvent, RedisClientLike, ReadyOptions } from "./revocation-list.js";
 export { createRedisSessionStore } from "./session-store.js";
 export type { RedisSessionStoreOptions } from "./session-store.js";
+export type { RedisConnectionOptions, RedisClusterConnectionOptions, RedisClusterClientLike, RedisTlsOptions } from "./connection.js";

@@ -38,8 +38,7 @@ import {
   type RevocationEntry,
 } from "@cognito-bearer/core/adapter";
 import { OptionsError, type RevocationList, type RevocationListOptions, type RevocationStats } from "@cognito-bearer/core";
-import { createClient } from "redis";
-import { assertRedisUrl } from "./redis-url.js";
+import { assertConnectionOptions, CONNECTION_KEYS, openConnection, type RedisConnectionOptions } from "./connection.js";
 import { withTimeout } from "./timeout.js";
 import { parseMessage, RevocationStore, type CommandClient } from "./store.js";
 import { EVICTION_WARNING_CODE, evictionWarning, readEvictionPolicy } from "./eviction.js";
@@ -58,11 +57,12 @@ export interface RedisClientLike extends CommandClient {
   destroy(): void;
 }
 
-export interface RedisRevocationListOptions extends RevocationListOptions {
-  /** `redis://…` URL: the list creates (and closes) its own connections. */
-  url?: string;
-  /** Or your connected node-redis client: commands go through it; the list subscribes on a duplicate of it and leaves yours open. */
-  client?: RedisClientLike;
+/**
+ * `url` (`redis://…` or `rediss://…`) or `cluster: { rootNodes }`: the list creates (and closes) its own connections.
+ * Or `client`, your node-redis client (createClient() or createCluster()): commands go through it; the list
+ * subscribes on a connection of its own and leaves yours open. `tls: { ca }` for rediss:// with your own CA.
+ */
+export interface RedisRevocationListOptions extends RevocationListOptions, RedisConnectionOptions {
   /** Prefix of the list's keys and pub/sub channel. Default "cognito-bearer:revocations:". */
   keyPrefix?: string;
   /** How long the mirror may go without hearing from Redis before checks answer 503. Default 30. */
@@ -135,19 +135,15 @@ export const UNAVAILABLE_WARNING_CODE = "COGNITO_BEARER_REDIS_UNAVAILABLE";
 /** The code of the process warnings given, without onEvent, when the outbox stalls or close() abandons it. */
 export const OUTBOX_WARNING_CODE = "COGNITO_BEARER_REVOCATION_OUTBOX";
 
-const OWN_KEYS = ["url", "client", "keyPrefix", "maxStalenessSeconds", "onUnavailable", "commandTimeoutMs", "outboxAlertSeconds", "closeTimeoutMs", "onEvent"];
+const OWN_KEYS = [...CONNECTION_KEYS, "keyPrefix", "maxStalenessSeconds", "onUnavailable", "commandTimeoutMs", "outboxAlertSeconds", "closeTimeoutMs", "onEvent"];
 const DEFAULTS = { keyPrefix: "cognito-bearer:revocations:", maxStalenessSeconds: 30, commandTimeoutMs: 2000, outboxAlertSeconds: 60, closeTimeoutMs: 5000 } as const;
 /** Delay before retrying a failed reload. */
 const RELOAD_RETRY_MS = 500;
 
 export function createRedisRevocationList(options: RedisRevocationListOptions): RedisRevocationList {
   const shared = resolveRevocationOptions(options, OWN_KEYS);
-  const { url, client: given, onEvent } = options;
-  if ((url === undefined) === (given === undefined)) throw new OptionsError("createRedisRevocationList() needs either url or client");
-  if (url !== undefined) assertRedisUrl(url);
-  if (given !== undefined && (typeof given?.sendCommand !== "function" || typeof given.duplicate !== "function")) {
-    throw new OptionsError("client must be a node-redis client (createClient() of the redis package)");
-  }
+  const { client: given, onEvent } = options;
+  assertConnectionOptions(options, "createRedisRevocationList()");
   const keyPrefix = options.keyPrefix ?? DEFAULTS.keyPrefix;
   if (typeof keyPrefix !== "string") throw new OptionsError("keyPrefix must be a string");
   const boundMs = positive("maxStalenessSeconds", options.maxStalenessSeconds, DEFAULTS.maxStalenessSeconds) * 1000;
@@ -172,14 +168,9 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
   };
   // Our own connections reject commands at once while disconnected (no offline
   // queue), retry with back-off, and never throw an unhandled 'error'.
-  const commands: RedisClientLike =
-    given ??
-    (createClient({
-      url,
-      disableOfflineQueue: true,
-      socket: { connectTimeout: timeoutMs, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000) },
-    }) as unknown as RedisClientLike);
-  const subscriber = commands.duplicate();
+  const connection = openConnection(options, { timeoutMs, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000) });
+  const commands = connection.commands;
+  const subscriber = connection.subscriber();
   let unavailableReported = false;
   const onError = (err: unknown) => {
     const error = err instanceof Error ? err.message : String(err);

@@ -3,8 +3,9 @@
 // one refresh per session across instances.
 //
 // A session id is a bearer credential (it is the cookie), so it never reaches
-// Redis: a session lives at `<prefix>session:<SHA-256(id)>` and its lock at
-// `<prefix>lock:<SHA-256(id)>` (base64url), and no key name, error or reply
+// Redis: a session lives at `<prefix>{<SHA-256(id)>}:session` and its lock at
+// `<prefix>{<SHA-256(id)>}:lock` (base64url; the braces make the hash the
+// key's Redis Cluster hash tag, so both are in one slot), and no key name, error or reply
 // holds the id. Whoever can list or dump keys (a read-only user, a replica, a
 // backup, MONITOR) learns hashes, which act as nobody.
 //
@@ -22,15 +23,12 @@ import { createHash, randomBytes } from "node:crypto";
 import type { SessionStore, StoredSession } from "@cognito-bearer/bff";
 import { OptionsError } from "@cognito-bearer/core";
 import { assertKnownKeys, createSealer } from "@cognito-bearer/core/adapter";
-import { createClient } from "redis";
-import { assertRedisUrl } from "./redis-url.js";
+import { assertConnectionOptions, CONNECTION_KEYS, openConnection, type RedisConnectionOptions } from "./connection.js";
 import { withTimeout } from "./timeout.js";
 import type { RedisClientLike } from "./revocation-list.js";
 
-export interface RedisSessionStoreOptions {
-  url?: string;
-  /** Your connected node-redis client (left open by close()). */
-  client?: RedisClientLike;
+/** `url`, `cluster: { rootNodes }` or your node-redis `client` (createClient() or createCluster(); left open by close()); `tls: { ca }` for rediss://. */
+export interface RedisSessionStoreOptions extends RedisConnectionOptions {
   /**
    * The encryption secret (at least 32 characters), or several: the first
    * encrypts, every one decrypts, so a new secret can be put first while
@@ -46,7 +44,7 @@ export interface RedisSessionStoreOptions {
 /** The held lock of `SessionStore.lock()` (derived here: @cognito-bearer/bff's index does not export its name). */
 type SessionLock = NonNullable<Awaited<ReturnType<SessionStore["lock"]>>>;
 
-const OPTION_KEYS = ["url", "client", "secret", "keyPrefix", "commandTimeoutMs"];
+const OPTION_KEYS = [...CONNECTION_KEYS, "secret", "keyPrefix", "commandTimeoutMs"];
 
 // Hash fields: v = version (compared by replace), d = the sealed session, e = expiresAt (touch's ceiling).
 const CREATE = `
@@ -89,9 +87,8 @@ return 0
 export function createRedisSessionStore(options: RedisSessionStoreOptions): SessionStore & { readonly commandTimeoutMs: number } {
   if (options === null || typeof options !== "object") throw new OptionsError("createRedisSessionStore() needs an options object");
   assertKnownKeys(options, OPTION_KEYS, "");
-  const { url, client: given } = options;
-  if ((url === undefined) === (given === undefined)) throw new OptionsError("createRedisSessionStore() needs either url or client");
-  if (url !== undefined) assertRedisUrl(url);
+  const { client: given } = options;
+  assertConnectionOptions(options, "createRedisSessionStore()");
   const secrets = typeof options.secret === "string" ? [options.secret] : options.secret;
   if (!Array.isArray(secrets) || secrets.length === 0 || secrets.some((secret) => typeof secret !== "string" || secret.length < 32)) {
     throw new OptionsError("secret must be a string of at least 32 characters (or a non-empty array of them)");
@@ -104,13 +101,10 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Sess
     throw new OptionsError("commandTimeoutMs must be a positive number");
   }
 
-  const client: RedisClientLike =
-    given ??
-    (createClient({
-      url,
-      disableOfflineQueue: true,
-      socket: { connectTimeout: commandTimeoutMs, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000) },
-    }) as unknown as RedisClientLike);
+  const client: RedisClientLike = openConnection(options, {
+    timeoutMs: commandTimeoutMs,
+    reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000),
+  }).commands;
   if (given === undefined) client.on("error", () => undefined); // reported by the failing commands (503s), never a crash
   const connected = given === undefined || !given.isOpen ? client.connect().then(() => undefined) : Promise.resolve();
   connected.catch(() => undefined);
@@ -129,8 +123,9 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Sess
     if (typeof id !== "string") throw new TypeError("a session id must be a string");
     return createHash("sha256").update(id, "utf8").digest("base64url");
   };
-  const sessionKey = (id: string) => `${prefix}session:${hashed(id)}`;
-  const lockKey = (id: string) => `${prefix}lock:${hashed(id)}`;
+  // The hash is the hash tag: a session's record and its lock share one slot on a Redis Cluster (REPLACE and FENCED_DELETE touch both).
+  const sessionKey = (id: string) => `${prefix}{${hashed(id)}}:session`;
+  const lockKey = (id: string) => `${prefix}{${hashed(id)}}:lock`;
   /** The associated data of a session record: its kind, the key it lives at, and its version field. */
   const aad = (key: string, version: string) => JSON.stringify(["session", key, version]);
 

@@ -31,7 +31,16 @@ export class RevocationStore {
     this.channel = `${prefix}events`;
   }
 
-  private key(kind: RevocationEntry["kind"]): string {
+  /**
+   * `<prefix>{rev}:sessions` (…tokens, …users): one hash tag, so that on a Redis Cluster every key of the list
+   * lives in one slot and a script may touch several of them.
+   */
+  key(kind: RevocationEntry["kind"]): string {
+    return `${this.prefix}{rev}:${kind}s`;
+  }
+
+  /** Where versions before the hash tag kept entries (`<prefix>sessions`): still read, never written, until they expire. */
+  legacyKey(kind: RevocationEntry["kind"]): string {
     return `${this.prefix}${kind}s`;
   }
 
@@ -53,12 +62,11 @@ export class RevocationStore {
 
   /** Every entry that has not expired. */
   async load(client: CommandClient, now = Date.now()): Promise<RevocationEntry[]> {
-    const replies = await Promise.all(
-      KINDS.map((kind) => client.sendCommand(["ZRANGEBYSCORE", this.key(kind), `(${now}`, "+inf", "WITHSCORES"]) as Promise<unknown[]>),
-    );
+    const read = (key: string) => client.sendCommand(["ZRANGEBYSCORE", key, `(${now}`, "+inf", "WITHSCORES"]) as Promise<unknown[]>;
+    const replies = await Promise.all(KINDS.map(async (kind) => [...pairs(await read(this.key(kind))), ...pairs(await read(this.legacyKey(kind)))]));
     const entries: RevocationEntry[] = [];
     KINDS.forEach((kind, index) => {
-      for (const [member, expiresAt] of pairs(replies[index])) {
+      for (const [member, expiresAt] of replies[index]) {
         if (kind !== "user") {
           entries.push({ kind, id: member, expiresAt });
           continue;

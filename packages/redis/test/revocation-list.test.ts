@@ -108,7 +108,7 @@ test("a revocation published while an instance's subscriber was disconnected is 
   await raw
     .multi()
     .addCommand(["CLIENT", "KILL", "TYPE", "pubsub"])
-    .addCommand(["ZADD", `${a.prefix}sessions`, String(Date.now() + 60_000), auth.claims.origin_jti as string])
+    .addCommand(["ZADD", `${a.prefix}{rev}:sessions`, String(Date.now() + 60_000), auth.claims.origin_jti as string])
     .exec();
   expect((await until(() => outcome(a.verifier, token), "401 revoked", 5000)).value).toBe("401 revoked");
 });
@@ -120,7 +120,7 @@ test("a reconnection while a reload runs queues another reload: a revocation mad
   const raw = await rawClient();
   const prefix = `race${++prefixes}:`;
   // A marker entry: seeing it in the held answer shows that the reload has read the sessions.
-  await raw.sendCommand(["ZADD", `${prefix}sessions`, String(Date.now() + 60_000), "marker"]);
+  await raw.sendCommand(["ZADD", `${prefix}{rev}:sessions`, String(Date.now() + 60_000), "marker"]);
   const reloads: number[] = [];
   const { revocations, verifier } = await instance(
     { url: proxy.url, maxStalenessSeconds: 0.5, commandTimeoutMs: 10_000, onEvent: (e) => (e.type === "reloaded" ? reloads.push(e.entries) : undefined) },
@@ -139,7 +139,7 @@ test("a reconnection while a reload runs queues another reload: a revocation mad
   await raw
     .multi()
     .addCommand(["CLIENT", "KILL", "TYPE", "pubsub"])
-    .addCommand(["ZADD", `${prefix}sessions`, String(Date.now() + 60_000), auth.claims.origin_jti as string])
+    .addCommand(["ZADD", `${prefix}{rev}:sessions`, String(Date.now() + 60_000), auth.claims.origin_jti as string])
     .exec();
   // 3. The subscriber reconnects and resubscribes: its 'ready' comes while the first reload still runs.
   const subscribers = async () => Number(((await raw.sendCommand(["PUBSUB", "NUMSUB", `${prefix}events`])) as unknown[])[1]);
@@ -223,12 +223,12 @@ test("entries carry a TTL in Redis and expire on their own", async () => {
   await a.revocations.revokeSession(shortLived);
   await a.revocations.revokeUser("someone");
   for (const kind of ["tokens", "sessions", "users"]) {
-    const ttl = Number(await raw.sendCommand(["PTTL", `${a.prefix}${kind}`]));
+    const ttl = Number(await raw.sendCommand(["PTTL", `${a.prefix}{rev}:${kind}`]));
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(2100);
   }
   await new Promise((resolve) => setTimeout(resolve, 2300));
-  expect(Number(await raw.sendCommand(["EXISTS", `${a.prefix}tokens`, `${a.prefix}sessions`, `${a.prefix}users`]))).toBe(0);
+  expect(Number(await raw.sendCommand(["EXISTS", `${a.prefix}{rev}:tokens`, `${a.prefix}{rev}:sessions`, `${a.prefix}{rev}:users`]))).toBe(0);
   // A later instance loads nothing expired.
   const late = await instance({}, a.prefix);
   expect(late.revocations.stats()).toEqual({ sessions: 0, tokens: 0, users: 0 });
@@ -244,7 +244,7 @@ test("with the user's own client: commands go through it, and close() leaves it 
   const auth = await verifier.verify(issuer.mintAccessToken());
   await list.revokeSession(auth);
   expect(await outcome(verifier, auth.token)).toBe("401 revoked");
-  expect(Number(await client.sendCommand(["ZCARD", `${prefix}sessions`]))).toBe(1);
+  expect(Number(await client.sendCommand(["ZCARD", `${prefix}{rev}:sessions`]))).toBe(1);
   await list.close();
   expect(client.isReady).toBe(true);
 });
@@ -258,8 +258,8 @@ test("before the mirror is first loaded, checks answer 503 rather than let a rev
 });
 
 test("options are validated at creation", () => {
-  expect(() => createRedisRevocationList({} as never)).toThrow(/needs either url or client/);
-  expect(() => createRedisRevocationList({ url: redis.url, client: {} as never })).toThrow(/needs either url or client/);
+  expect(() => createRedisRevocationList({} as never)).toThrow(/needs one of url, cluster or client/);
+  expect(() => createRedisRevocationList({ url: redis.url, client: {} as never })).toThrow(/needs one of url, cluster or client/);
   expect(() => createRedisRevocationList({ url: "http://127.0.0.1:6379" })).toThrow(/redis:\/\//);
   expect(() => createRedisRevocationList({ url: redis.url, maxStaleness: 5 } as never)).toThrow(/did you mean "maxStalenessSeconds"/);
   expect(() => createRedisRevocationList({ url: redis.url, onUnavailable: "ignore" as never })).toThrow(/onUnavailable/);

@@ -58,8 +58,8 @@ function store(options: Partial<RedisSessionStoreOptions> = {}) {
 /** A session id as the token handler makes them: random, distinctive enough that finding it anywhere is no accident. */
 const newId = () => randomBytes(32).toString("base64url");
 const hashOf = (id: string) => createHash("sha256").update(id).digest("base64url");
-const sessionKey = (id: string) => `${PREFIX}session:${hashOf(id)}`;
-const lockKey = (id: string) => `${PREFIX}lock:${hashOf(id)}`;
+const sessionKey = (id: string) => `${PREFIX}{${hashOf(id)}}:session`;
+const lockKey = (id: string) => `${PREFIX}{${hashOf(id)}}:lock`;
 
 function session(overrides: Partial<StoredSession> = {}): StoredSession {
   const now = Date.now();
@@ -119,7 +119,7 @@ test("keys are SHA-256(id) in base64url: after create, lock and every other call
   expect(keys).toEqual([lockKey(id), sessionKey(id)].sort());
   for (const key of keys) {
     expect(key).not.toContain(id);
-    expect(key).toMatch(/^test:bff:(session|lock):[A-Za-z0-9_-]{43}$/);
+    expect(key).toMatch(/^test:bff:\{[A-Za-z0-9_-]{43}\}:(session|lock)$/);
   }
   const values = JSON.stringify([await raw.hGetAll(sessionKey(id)), await raw.get(lockKey(id))]);
   expect(values).not.toContain(id);
@@ -163,7 +163,7 @@ test("a sealed session copied under another session's key (DUMP/RESTORE, or the 
 
   // Under the same id but another prefix (another application sharing the secret) it does not open either.
   const other = store({ keyPrefix: "other:bff:" });
-  await raw.sendCommand(["COPY", sessionKey(victim), `other:bff:session:${hashOf(victim)}`]);
+  await raw.sendCommand(["COPY", sessionKey(victim), `other:bff:{${hashOf(victim)}}:session`]);
   expect(await other.get(victim)).toBeUndefined();
 });
 
