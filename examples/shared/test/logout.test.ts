@@ -139,7 +139,7 @@ test("a graceful shutdown (SIGTERM) delivers the sign-outs still queued for Redi
     await raw.connect();
     try {
       const originJti = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString()).origin_jti;
-      expect(await raw.sendCommand(["ZSCORE", "cognito-bearer:revocations:sessions", originJti])).not.toBeNull();
+      expect(await raw.sendCommand(["ZSCORE", "cognito-bearer:revocations:{rev}:sessions", originJti])).not.toBeNull();
     } finally {
       raw.destroy();
     }

@@ -111,7 +111,7 @@ async function rawClient() {
 async function inRedis(prefix: string, kind: string, member: string): Promise<boolean> {
   const raw = await rawClient();
   try {
-    return (await raw.sendCommand(["ZSCORE", `${prefix}${kind}`, member])) !== null;
+    return (await raw.sendCommand(["ZSCORE", `${prefix}{rev}:${kind}`, member])) !== null;
   } finally {
     raw.destroy();
   }
