@@ -250,7 +250,6 @@ test("a primary killed mid-run: revocations and sessions continue after the fail
   const c = await instance(prefix);
   for (const auth of [...stored, after]) expect(c.revocations.check(auth.claims)).toBe("revoked");
   for (const auth of acknowledged) expect(a.revocations.check(auth.claims)).toBe("revoked");
-  const missed = acknowledged.filter((auth) => c.revocations.check(auth.claims) !== "revoked").length;
   for (const [id, value] of written) expect(await until(() => sessions.get(id).catch(() => "rejected"), (v) => v !== "rejected", 10_000)).toEqual(value);
   // And the session store works after the failover on every slot.
   for (const id of written.keys()) {
@@ -258,5 +257,4 @@ test("a primary killed mid-run: revocations and sessions continue after the fail
     expect(await sessions.replace(id, 1, session({ version: 2 }), lock)).toBe(true);
     await lock.release();
   }
-  console.log(`failover: ${acknowledged.length} revocations acknowledged, ${rejected} rejected (503) during and after it; ${missed} acknowledged in the failover window missing from Redis afterwards`);
 });
