@@ -3,12 +3,13 @@
 // a temporary directory removed by stop(). `killPrimaryOf(key)` SIGKILLs the
 // primary serving a key and waits for its replica to take over.
 // Needs redis-server and redis-cli (Debian: redis-server and redis-tools).
-import { spawn, execFile, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { freePorts, killChild, run, spawnRedisServer } from "./redis-process";
+
+export { killChild, run } from "./redis-process";
 
 export interface RedisClusterNode {
   readonly port: number;
@@ -29,7 +30,6 @@ export interface RedisCluster {
   stop(): Promise<void>;
 }
 
-const SERVER = process.env.REDIS_SERVER ?? "redis-server";
 const CLI = process.env.REDIS_CLI ?? "redis-cli";
 /** How long a node may be unreachable before it is marked failed (the failover starts after about twice this). */
 const NODE_TIMEOUT_MS = 1000;
@@ -47,7 +47,7 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     const nodes = ports.slice(0, 6).map((port) => ({ port, url: `redis://127.0.0.1:${port}` }));
     await Promise.all(
       nodes.map(async ({ port }, index) => {
-        const child = await startServer([
+        const child = await spawnRedisServer([
           "--port", String(port),
           "--cluster-port", String(ports[6 + index]),
           "--bind", "127.0.0.1",
@@ -118,94 +118,4 @@ export async function startRedisCluster(): Promise<RedisCluster> {
   }
 }
 
-function startServer(args: string[]): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(SERVER, args, { stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    const fail = (err: Error) => {
-      clearTimeout(timer);
-      proc.kill("SIGKILL");
-      reject(err);
-    };
-    const timer = setTimeout(() => fail(new Error(`redis-server did not start within 10 s: ${output}`)), 10_000);
-    proc.once("error", (err) => fail(new Error(`cannot run ${SERVER} (install redis-server): ${err.message}`)));
-    proc.once("exit", (code) => fail(new Error(`redis-server exited (${code}) before it was ready: ${output}`)));
-    proc.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
-      output += chunk;
-      if (output.includes("Ready to accept connections")) {
-        clearTimeout(timer);
-        proc.removeAllListeners("exit");
-        resolve(proc);
-      }
-    });
-    proc.stderr!.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
-  });
-}
-
-/**
- * SIGKILL, resolved on 'exit', or once the process is gone or a zombie: under load Node's 'exit' for a killed
- * redis-server was seen not to come within a minute, so the process table is checked too (bounded: 10 s).
- */
-export function killChild(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
-  return new Promise<void>((resolve) => {
-    const pid = proc.pid;
-    const done = () => {
-      clearInterval(poll);
-      clearTimeout(limit);
-      resolve();
-    };
-    const poll = setInterval(() => {
-      if (pid === undefined || gone(pid)) {
-        done();
-      }
-    }, 100);
-    const limit = setTimeout(done, 10_000);
-    proc.once("exit", done);
-    proc.kill("SIGKILL");
-  });
-}
-
-/** No such process, or a zombie (dead, not yet reaped). */
-function gone(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
-  } catch {
-    try {
-      process.kill(pid, 0);
-      return false;
-    } catch {
-      return true;
-    }
-  }
-}
-
-export function run(file: string, args: string[], timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { timeout: timeoutMs, encoding: "utf8" }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${path.basename(file)} ${args.slice(0, 6).join(" ")}…: ${err.message} ${stderr}`.trim()));
-      else resolve(stdout);
-    });
-  });
-}
-
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** `count` distinct free ports on 127.0.0.1 (held open together, so none is handed out twice). */
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-          const server = createServer();
-          server.once("error", reject);
-          server.listen(0, "127.0.0.1", () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((server) => (server.address() as { port: number }).port);
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
-}

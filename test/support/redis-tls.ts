@@ -2,12 +2,11 @@
 // and a server certificate for 127.0.0.1 and localhost, made with openssl in a
 // temporary directory that stop() removes. `otherCa` is a CA that signed
 // nothing here: trusting it instead must fail the handshake.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { killChild, run } from "./redis-cluster";
+import { freePort, killChild, run, spawnRedisServer } from "./redis-process";
 
 export interface RedisTlsServer {
   readonly port: number;
@@ -20,7 +19,6 @@ export interface RedisTlsServer {
   stop(): Promise<void>;
 }
 
-const SERVER = process.env.REDIS_SERVER ?? "redis-server";
 const OPENSSL = process.env.OPENSSL ?? "openssl";
 
 export async function startRedisTlsServer(): Promise<RedisTlsServer> {
@@ -42,32 +40,11 @@ export async function startRedisTlsServer(): Promise<RedisTlsServer> {
     await writeFile(file("san.cnf"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
     await ssl("x509", "-req", "-in", file("server.csr"), "-CA", file("test-ca.crt"), "-CAkey", file("test-ca.key"), "-CAcreateserial", "-days", "1", "-extfile", file("san.cnf"), "-out", file("server.crt"));
     const port = await freePort();
-    child = await new Promise<ChildProcess>((resolve, reject) => {
-      const proc = spawn(
-        SERVER,
-        ["--port", "0", "--tls-port", String(port), "--bind", "127.0.0.1", "--tls-cert-file", file("server.crt"), "--tls-key-file", file("server.key"),
-          "--tls-ca-cert-file", file("test-ca.crt"), "--tls-auth-clients", "no", "--save", "", "--appendonly", "no"],
-        { stdio: ["ignore", "pipe", "pipe"] },
-      );
-      let output = "";
-      const fail = (err: Error) => {
-        clearTimeout(timer);
-        proc.kill("SIGKILL");
-        reject(err);
-      };
-      const timer = setTimeout(() => fail(new Error(`redis-server (TLS) did not start within 10 s: ${output}`)), 10_000);
-      proc.once("error", (err) => fail(new Error(`cannot run ${SERVER}: ${err.message}`)));
-      proc.once("exit", (code) => fail(new Error(`redis-server (TLS) exited (${code}) before it was ready (built without TLS?): ${output}`)));
-      proc.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
-        output += chunk;
-        if (output.includes("Ready to accept connections")) {
-          clearTimeout(timer);
-          proc.removeAllListeners("exit");
-          resolve(proc);
-        }
-      });
-      proc.stderr!.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
-    });
+    child = await spawnRedisServer(
+      ["--port", "0", "--tls-port", String(port), "--bind", "127.0.0.1", "--tls-cert-file", file("server.crt"), "--tls-key-file", file("server.key"),
+        "--tls-ca-cert-file", file("test-ca.crt"), "--tls-auth-clients", "no", "--save", "", "--appendonly", "no"],
+      "redis-server (TLS; built without TLS?)",
+    );
     return {
       port,
       url: `rediss://127.0.0.1:${port}`,
@@ -79,15 +56,4 @@ export async function startRedisTlsServer(): Promise<RedisTlsServer> {
     await stop();
     throw err;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -16,6 +16,7 @@ import {
   type RedisRevocationListOptions,
 } from "@cognito-bearer/redis";
 import { startRedisCluster, sleep, type RedisCluster } from "../../../test/support/redis-cluster";
+import { storedSession } from "./support";
 
 jest.setTimeout(60_000);
 
@@ -56,23 +57,7 @@ async function until<T>(probe: () => Promise<T> | T, done: (value: T) => boolean
   return value;
 }
 
-function session(overrides: Partial<StoredSession> = {}): StoredSession {
-  const now = Date.now();
-  return {
-    version: 1,
-    sub: "user",
-    username: "alice",
-    accessToken: `access.${randomBytes(8).toString("hex")}`,
-    idToken: `id.${randomBytes(8).toString("hex")}`,
-    refreshToken: `refresh.${randomBytes(8).toString("hex")}`,
-    accessTokenExpiresAt: now + 3_600_000,
-    originJtis: ["origin-1"],
-    accessTokenIds: [{ jti: "jti-1", exp: Math.floor(now / 1000) + 3600 }],
-    createdAt: now,
-    expiresAt: now + 86_400_000,
-    ...overrides,
-  };
-}
+const session = storedSession;
 
 test("the revocation list's keys share one slot, and the session's record and lock share one slot", async () => {
   const slot = async (key: string) => Number((await cluster.cli(cluster.nodes[0].port, "cluster", "keyslot", key)).trim());

@@ -17,6 +17,7 @@ import {
 } from "@cognito-bearer/redis";
 import { createClient } from "redis";
 import { startRedisServer, type RedisServer } from "../../../test/support/redis-server";
+import { outcome, until } from "./support";
 
 jest.setTimeout(40_000);
 
@@ -56,27 +57,6 @@ async function started(prefix: string, options: Partial<RedisRevocationListOptio
   const made = instance(prefix, options);
   await made.revocations.ready({ timeoutMs: 10_000 });
   return made;
-}
-
-async function outcome(verifier: Verifier, token: string): Promise<number | string> {
-  try {
-    await verifier.verify(token);
-    return 200;
-  } catch (err) {
-    const { status, reason } = err as { status: number; reason: string };
-    return `${status} ${reason}`;
-  }
-}
-
-/** Polls `probe` until it returns `expected` (or the deadline passes); resolves to the last value and the time it took. */
-async function until<T>(probe: () => Promise<T> | T, expected: T, timeoutMs = 10_000): Promise<{ value: T; ms: number }> {
-  const begun = performance.now();
-  let value = await probe();
-  while (value !== expected && performance.now() - begun < timeoutMs) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    value = await probe();
-  }
-  return { value, ms: performance.now() - begun };
 }
 
 /** The settled state of `promise` after at most `ms`: a hang shows as "pending" instead of a Jest timeout. */

@@ -7,6 +7,7 @@ import { createTestIssuer, type TestIssuer } from "@cognito-bearer/testing";
 import { createRedisRevocationList, RevocationUnavailableError, type RedisRevocationList, type RedisRevocationListOptions } from "@cognito-bearer/redis";
 import { startRedisServer, type RedisServer } from "../../../test/support/redis-server";
 import { startHoldingProxy } from "./holding-proxy";
+import { outcome, until } from "./support";
 
 jest.setTimeout(30_000);
 
@@ -34,27 +35,6 @@ async function instance(options: Partial<RedisRevocationListOptions> = {}, prefi
   open.push(verifier);
   await revocations.ready();
   return { revocations, verifier, prefix };
-}
-
-async function outcome(verifier: Verifier, token: string): Promise<number | string> {
-  try {
-    await verifier.verify(token);
-    return 200;
-  } catch (err) {
-    const { status, reason } = err as { status: number; reason: string };
-    return `${status} ${reason}`;
-  }
-}
-
-/** Polls `probe` until it returns `expected` (or the deadline passes); resolves to the last value and the time it took. */
-async function until<T>(probe: () => Promise<T> | T, expected: T, timeoutMs = 10_000): Promise<{ value: T; ms: number }> {
-  const started = performance.now();
-  let value = await probe();
-  while (value !== expected && performance.now() - started < timeoutMs) {
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    value = await probe();
-  }
-  return { value, ms: performance.now() - started };
 }
 
 async function rawClient() {

@@ -9,6 +9,7 @@ import type { StoredSession } from "@cognito-bearer/bff";
 import { OptionsError } from "@cognito-bearer/core";
 import { createRedisRevocationList, createRedisSessionStore, type RedisSessionStoreOptions } from "@cognito-bearer/redis";
 import { startRedisServer, type RedisServer } from "../../../test/support/redis-server";
+import { storedSession } from "./support";
 
 jest.setTimeout(30_000);
 
@@ -61,23 +62,7 @@ const hashOf = (id: string) => createHash("sha256").update(id).digest("base64url
 const sessionKey = (id: string) => `${PREFIX}{${hashOf(id)}}:session`;
 const lockKey = (id: string) => `${PREFIX}{${hashOf(id)}}:lock`;
 
-function session(overrides: Partial<StoredSession> = {}): StoredSession {
-  const now = Date.now();
-  return {
-    version: 1,
-    sub: "8f1c2a4e-user",
-    username: "alice",
-    accessToken: `access.${randomBytes(8).toString("hex")}`,
-    idToken: `id.${randomBytes(8).toString("hex")}`,
-    refreshToken: `refresh.${randomBytes(8).toString("hex")}`,
-    accessTokenExpiresAt: now + 3_600_000,
-    originJtis: ["origin-1"],
-    accessTokenIds: [{ jti: "jti-1", exp: Math.floor(now / 1000) + 3600 }],
-    createdAt: now,
-    expiresAt: now + 30 * DAY,
-    ...overrides,
-  };
-}
+const session = storedSession;
 
 async function allKeys(): Promise<string[]> {
   const keys: string[] = [];
