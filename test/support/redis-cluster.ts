@@ -24,6 +24,12 @@ export interface RedisCluster {
   primaryOf(key: string): Promise<number>;
   /** SIGKILL the primary serving `key`; resolves (with its port) once a replica has taken over and the cluster is ok again. */
   killPrimaryOf(key: string, timeoutMs?: number): Promise<number>;
+  /**
+   * Resolves once every live replica has caught up with its primary (link up, no sync in progress, and its
+   * replication offset at the primary's). Redis replicates asynchronously: a write is only safe from a failover
+   * once this holds (a WAIT from another connection proves nothing: it only waits for that connection's writes).
+   */
+  replicated(timeoutMs?: number): Promise<void>;
   /** `redis-cli -p port …` on a node (its stdout). */
   cli(port: number, ...args: string[]): Promise<string>;
   /** Stop every node and remove the temporary directory (idempotent). */
@@ -75,6 +81,38 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     };
     await clusterOk(Date.now() + 20_000);
 
+    const info = async (port: number) =>
+      Object.fromEntries(
+        (await cli(port, "info", "replication"))
+          .split(/\r?\n/)
+          .map((line) => line.split(":"))
+          .filter((pair) => pair.length >= 2)
+          .map(([name, ...rest]) => [name, rest.join(":")]),
+      ) as Record<string, string>;
+    const replicated = async (timeoutMs = 20_000) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const states = await Promise.all(alive().map(async ({ port }) => ({ port, ...(await info(port).catch(() => ({}) as Record<string, string>)) })));
+        const byPort = new Map(states.map((state) => [state.port, state]));
+        const replicas = states.filter((state) => state.role === "slave");
+        const primaries = states.filter((state) => state.role === "master" && Number(state.connected_slaves) > 0);
+        const caughtUp = replicas.every((replica) => {
+          const primary = byPort.get(Number(replica.master_port));
+          return (
+            replica.master_link_status === "up" &&
+            replica.master_sync_in_progress === "0" &&
+            primary !== undefined &&
+            Number(replica.slave_repl_offset) >= Number(primary.master_repl_offset)
+          );
+        });
+        if (replicas.length > 0 && primaries.length > 0 && caughtUp) return;
+        if (Date.now() > deadline) throw new Error(`the replicas did not catch up within ${timeoutMs} ms`);
+        await sleep(50);
+      }
+    };
+    // The replicas' first full sync is done before any test writes: a failover before it would promote an empty node.
+    await replicated();
+
     const primaryOf = async (key: string) => {
       const port = alive()[0].port;
       const slot = Number((await cli(port, "cluster", "keyslot", key)).trim());
@@ -93,6 +131,7 @@ export async function startRedisCluster(): Promise<RedisCluster> {
       nodes,
       urls: nodes.map(({ url }) => url),
       primaryOf,
+      replicated,
       cli,
       async killPrimaryOf(key, timeoutMs = 20_000) {
         const port = await primaryOf(key);

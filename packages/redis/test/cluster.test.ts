@@ -146,7 +146,7 @@ test("a primary killed mid-run: revocations and sessions continue after the fail
   const sessions = createRedisSessionStore({ cluster: { rootNodes: rootNodes() }, secret: SECRET, keyPrefix: "fo:bff:", commandTimeoutMs: 1000 });
   open.push(sessions);
 
-  // Before: revocations and sessions stored (and replicated: WAIT for one replica).
+  // Before: revocations and sessions stored, and replicated (every replica caught up with its primary).
   const stored: CognitoAuth[] = [];
   for (let i = 0; i < 10; i++) {
     const auth = await a.verifier.verify(issuer.mintAccessToken());
@@ -160,7 +160,7 @@ test("a primary killed mid-run: revocations and sessions continue after the fail
     await sessions.create(id, value, Date.now() + 60_000);
     written.set(id, value);
   }
-  for (const { port } of cluster.nodes) await cluster.cli(port, "wait", "1", "1000").catch(() => undefined);
+  await cluster.replicated();
   for (const auth of stored) expect(await until(() => b.revocations.check(auth.claims), (v) => v === "revoked", 2000)).toBe("revoked");
 
   // During: the primary holding the list is killed; revocations keep being attempted on A, B is checked throughout.
