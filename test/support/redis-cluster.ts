@@ -92,10 +92,12 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     const replicated = async (timeoutMs = 20_000) => {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const states = await Promise.all(alive().map(async ({ port }) => ({ port, ...(await info(port).catch(() => ({}) as Record<string, string>)) })));
-        const byPort = new Map(states.map((state) => [state.port, state]));
-        const replicas = states.filter((state) => state.role === "slave");
-        const primaries = states.filter((state) => state.role === "master" && Number(state.connected_slaves) > 0);
+        const states = await Promise.all(
+          alive().map(async ({ port }) => ({ port, info: await info(port).catch((): Record<string, string> => ({})) })),
+        );
+        const byPort = new Map(states.map((state) => [state.port, state.info]));
+        const replicas = states.map((state) => state.info).filter((state) => state.role === "slave");
+        const primaries = states.map((state) => state.info).filter((state) => state.role === "master" && Number(state.connected_slaves) > 0);
         const caughtUp = replicas.every((replica) => {
           const primary = byPort.get(Number(replica.master_port));
           return (
