@@ -8,7 +8,7 @@ import { CLIENT_ID, harness, SECRET } from "./helpers";
 
 const h = harness();
 let redis: RedisServer;
-const clients: Array<ReturnType<typeof createClient>> = [];
+const clients: Array<{ destroy(): void }> = [];
 
 beforeAll(async () => {
   redis = await startRedisServer();
