@@ -3,8 +3,8 @@ import { isIPv6 } from "node:net";
 import { validateFault, type JwksFault } from "./faults.js";
 import { startJwksServer } from "./jwks-server.js";
 import { signCompact } from "./jws.js";
-import { OAuthEndpoints, zeroCounters, type OAuthCounters, type TokenEndpointFault } from "./oauth/endpoints.js";
-import { resolveOAuthOptions, type OAuthOptions, type ResolvedUser } from "./oauth/options.js";
+import { OAuthEndpoints, zeroCounters, type OAuthCounters, type TokenEndpointFault, type TokenFaultOptions } from "./oauth/endpoints.js";
+import { resolveOAuthOptions, type OAuthOptions, type ResolvedMachineClient, type ResolvedUser } from "./oauth/options.js";
 import { hashFor, isSigningAlgorithm, KeyRing, SIGNING_ALGORITHMS, type SigningAlgorithm, type SigningKey } from "./keys.js";
 import { applyOverrides } from "./overrides.js";
 import { randomClientId, randomUserPoolSuffix } from "./random.js";
@@ -43,6 +43,8 @@ export interface TestIssuerOAuth {
   readonly userInfoUrl: string;
   /** The users who can sign in, with their subs. */
   readonly users: readonly ResolvedUser[];
+  /** The app clients allowed the client_credentials grant, with their ids (M2M tokens carry them as `sub` and `client_id`). */
+  readonly machineClients: readonly ResolvedMachineClient[];
   /** Calls per endpoint and grant. */
   readonly counters: Readonly<OAuthCounters>;
   resetCounters(): void;
@@ -51,8 +53,11 @@ export interface TestIssuerOAuth {
    * apps that learn their port when they listen, after the issuer exists.
    */
   addRedirectUri(uri: string): void;
-  /** Makes the token endpoint fail (down, status (5xx, 429), html, slow, garbage); `null` heals it. */
-  setTokenFault(fault: TokenEndpointFault | null): void;
+  /**
+   * Makes the token endpoint fail (down, status (5xx, 429, with `retryAfter`), html, slow, garbage);
+   * `null` heals it, as does `{ requests: n }` after n requests.
+   */
+  setTokenFault(fault: TokenEndpointFault | null, options?: TokenFaultOptions): void;
   /** Cognito's GlobalSignOut: revokes every refresh token (every sign-in) of the user with this username; returns how many. */
   globalSignOut(username: string): number;
   /** True once a refresh token of that sign-in was revoked at /oauth2/revoke. */
@@ -313,13 +318,14 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
       logoutUrl: `${url}/logout`,
       userInfoUrl: `${url}/oauth2/userInfo`,
       users: endpoints.users,
+      machineClients: [...oauthOptions!.machineClients.values()],
       get counters() {
         return { ...endpoints.counters };
       },
       resetCounters() {
         endpoints.counters = zeroCounters();
       },
-      setTokenFault: (fault) => endpoints.setTokenFault(fault),
+      setTokenFault: (fault, faultOptions) => endpoints.setTokenFault(fault, faultOptions),
       addRedirectUri: (uri) => endpoints.addRedirectUri(uri),
       isSessionRevoked: (originJti) => endpoints.grants.isOriginRevoked(originJti),
       globalSignOut(username) {

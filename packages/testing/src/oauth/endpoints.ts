@@ -1,25 +1,38 @@
 // Cognito's managed-login OAuth endpoints on the issuer's local origin, with
 // Cognito's behaviour and error shapes:
 //   GET  /oauth2/authorize   signs in a configured user without a form, redirects with a code
-//   POST /oauth2/token       authorization_code and refresh_token grants
+//   POST /oauth2/token       authorization_code, refresh_token and client_credentials grants
 //   POST /oauth2/revoke      revokes a refresh token and its sign-in (RFC 7009)
 //   GET  /oauth2/userInfo    the user's attributes, for an access token
 //   GET  /logout             redirects to an allowed sign-out URL
 // The token endpoint can be made to fail (down, 5xx, 429, slow, HTML), and
 // every call is counted per grant, so apps can test their own refresh logic.
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
 import { serveFault, validateFault, type JwksFault } from "../faults.js";
 import { Grants, OAuthError, type SignIn } from "./grants.js";
 import type { ResolvedOAuthOptions } from "./options.js";
 
-/** Fault modes of the token endpoint: the JWKS fault modes that make sense for it. */
-export type TokenEndpointFault = Extract<JwksFault, { mode: "down" } | { mode: "status" } | { mode: "html" } | { mode: "slow" } | { mode: "garbage" }>;
+/**
+ * Fault modes of the token endpoint: the JWKS fault modes that make sense for
+ * it; a status fault may carry `retryAfter` (seconds, sent as Retry-After, as
+ * with a 429 from a throttled endpoint).
+ */
+export type TokenEndpointFault =
+  | Extract<JwksFault, { mode: "down" } | { mode: "html" } | { mode: "slow" } | { mode: "garbage" }>
+  | { mode: "status"; status?: number; retryAfter?: number };
+
+/** How long a token-endpoint fault lasts: `requests` requests (then the endpoint heals by itself), or until set again. */
+export interface TokenFaultOptions {
+  requests?: number;
+}
 
 /** Calls per endpoint and grant since the start (or resetCounters()). */
 export interface OAuthCounters {
   authorize: number;
   authorization_code: number;
   refresh_token: number;
+  /** Machine-to-machine token requests (every one is billed by Cognito). */
+  client_credentials: number;
   revoke: number;
   userInfo: number;
   logout: number;
@@ -35,7 +48,7 @@ export interface OAuthContext {
   schedule(callback: () => void, delayMs: number, res: ServerResponse): void;
 }
 
-export const zeroCounters = (): OAuthCounters => ({ authorize: 0, authorization_code: 0, refresh_token: 0, revoke: 0, userInfo: 0, logout: 0 });
+export const zeroCounters = (): OAuthCounters => ({ authorize: 0, authorization_code: 0, refresh_token: 0, client_credentials: 0, revoke: 0, userInfo: 0, logout: 0 });
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -43,6 +56,8 @@ export class OAuthEndpoints {
   readonly grants: Grants;
   counters = zeroCounters();
   private fault: TokenEndpointFault | null = null;
+  /** Requests the fault still applies to; undefined: until it is set again. */
+  private faultRequests: number | undefined;
 
   constructor(private readonly context: OAuthContext) {
     this.grants = new Grants(context.options);
@@ -58,11 +73,31 @@ export class OAuthEndpoints {
     return this.context.options.users;
   }
 
-  setTokenFault(fault: TokenEndpointFault | null): void {
+  setTokenFault(fault: TokenEndpointFault | null, options: TokenFaultOptions = {}): void {
     if (fault !== null && !["down", "status", "html", "slow", "garbage"].includes(fault.mode)) {
       throw new TypeError(`token endpoint fault mode must be down, status, html, slow or garbage, got ${String(fault.mode)}`);
     }
-    this.fault = validateFault(fault) as TokenEndpointFault | null;
+    const retryAfter = fault?.mode === "status" ? fault.retryAfter : undefined;
+    if (retryAfter !== undefined && (!Number.isInteger(retryAfter) || retryAfter < 0)) {
+      throw new RangeError(`fault retryAfter must be a non-negative integer (seconds), got ${String(retryAfter)}`);
+    }
+    const { requests } = options;
+    if (requests !== undefined && (!Number.isInteger(requests) || requests < 1)) {
+      throw new RangeError(`fault requests must be a positive integer, got ${String(requests)}`);
+    }
+    const validated = validateFault(fault) as TokenEndpointFault | null;
+    this.fault = validated?.mode === "status" && retryAfter !== undefined ? { ...validated, retryAfter } : validated;
+    this.faultRequests = fault === null ? undefined : requests;
+  }
+
+  /** The fault for this request, counting it down when it lasts a number of requests. */
+  private takeFault(): TokenEndpointFault | null {
+    const fault = this.fault;
+    if (fault !== null && this.faultRequests !== undefined && --this.faultRequests === 0) {
+      this.fault = null;
+      this.faultRequests = undefined;
+    }
+    return fault;
   }
 
   /** Serves the request when its path is one of ours; false otherwise. */
@@ -118,21 +153,50 @@ export class OAuthEndpoints {
 
   private token(req: IncomingMessage, form: URLSearchParams, res: ServerResponse): void {
     const grantType = form.get("grant_type");
-    if (grantType === "authorization_code" || grantType === "refresh_token") this.counters[grantType]++;
+    if (grantType === "authorization_code" || grantType === "refresh_token" || grantType === "client_credentials") this.counters[grantType]++;
     const answer = () => {
       try {
+        if (grantType === "client_credentials") return sendJson(res, 200, this.clientCredentialsGrant(req, form), NO_STORE);
         this.authenticateClient(req, form);
         if (grantType === "authorization_code") return sendJson(res, 200, this.codeGrant(form), NO_STORE);
         if (grantType === "refresh_token") return sendJson(res, 200, this.refreshGrant(form), NO_STORE);
-        if (grantType === "client_credentials") throw new OAuthError("unauthorized_client");
         throw new OAuthError(grantType === null ? "invalid_request" : "unsupported_grant_type");
       } catch (err) {
         if (!(err instanceof OAuthError)) throw err;
         sendJson(res, err.status, { error: err.error }, NO_STORE);
       }
     };
-    if (this.fault === null) return answer();
-    serveFault(this.fault, req, res, { keys: () => [], serveHealthy: answer, schedule: (callback, delayMs) => this.context.schedule(callback, delayMs, res) });
+    const fault = this.takeFault();
+    if (fault === null) return answer();
+    if (fault.mode === "status" && fault.retryAfter !== undefined) {
+      return sendJson(res, fault.status ?? 500, { message: STATUS_CODES[fault.status ?? 500] ?? "Error" }, { "retry-after": String(fault.retryAfter) });
+    }
+    serveFault(fault, req, res, { keys: () => [], serveHealthy: answer, schedule: (callback, delayMs) => this.context.schedule(callback, delayMs, res) });
+  }
+
+  /**
+   * Cognito's client_credentials grant: a machine client authenticated by its
+   * secret gets an access token for resource-server scopes, with `sub` =
+   * `client_id`, no username, no origin_jti, event_id or groups, no refresh token.
+   * The user-facing app client is not allowed the grant (unauthorized_client).
+   */
+  private clientCredentialsGrant(req: IncomingMessage, form: URLSearchParams): object {
+    const { id, secret } = clientCredentialsOf(req, form);
+    if (id === this.context.clientId) {
+      this.authenticateClient(req, form);
+      throw new OAuthError("unauthorized_client");
+    }
+    const client = id === null ? undefined : this.context.options.machineClients.get(id);
+    if (client === undefined || secret !== client.clientSecret) throw new OAuthError("invalid_client");
+    const requested = (form.get("scope") ?? "").split(" ").filter(Boolean);
+    if (requested.some((scope) => !client.allowedScopes.includes(scope))) throw new OAuthError("invalid_scope");
+    const scope = (requested.length > 0 ? [...new Set(requested)] : client.allowedScopes).join(" ");
+    const lifetime = client.accessTokenLifetimeSeconds;
+    const accessToken = this.context.mintAccessToken(
+      { sub: client.clientId, client_id: client.clientId, scope, username: undefined, origin_jti: undefined, event_id: undefined },
+      lifetime,
+    );
+    return { access_token: accessToken, expires_in: lifetime, token_type: "Bearer" };
   }
 
   private codeGrant(form: URLSearchParams): object {
@@ -209,16 +273,7 @@ export class OAuthEndpoints {
 
   /** HTTP Basic (client_secret_basic), client_secret in the body (client_secret_post), or client_id alone for a public client. */
   private authenticateClient(req: IncomingMessage, form: URLSearchParams): void {
-    let id = form.get("client_id");
-    let secret = form.get("client_secret");
-    const basic = /^Basic (.+)$/i.exec(req.headers.authorization ?? "");
-    if (basic) {
-      const decoded = Buffer.from(basic[1], "base64").toString("utf8");
-      const colon = decoded.indexOf(":");
-      if (colon < 0) throw new OAuthError("invalid_client");
-      id = decodeURIComponent(decoded.slice(0, colon));
-      secret = decodeURIComponent(decoded.slice(colon + 1));
-    }
+    const { id, secret } = clientCredentialsOf(req, form);
     if (id !== this.context.clientId) throw new OAuthError("invalid_client");
     const expected = this.context.options.clientSecret;
     if (expected !== undefined && secret !== expected) throw new OAuthError("invalid_client");
@@ -237,6 +292,20 @@ export class OAuthEndpoints {
       else chunks.push(chunk);
     });
     req.on("end", () => then(new URLSearchParams(Buffer.concat(chunks).toString("utf8"))));
+  }
+}
+
+/** The client id and secret of a token request: HTTP Basic (client_secret_basic) or the body (client_secret_post). */
+function clientCredentialsOf(req: IncomingMessage, form: URLSearchParams): { id: string | null; secret: string | null } {
+  const basic = /^Basic (.+)$/i.exec(req.headers.authorization ?? "");
+  if (!basic) return { id: form.get("client_id"), secret: form.get("client_secret") };
+  const decoded = Buffer.from(basic[1], "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  if (colon < 0) throw new OAuthError("invalid_client");
+  try {
+    return { id: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+  } catch {
+    throw new OAuthError("invalid_client");
   }
 }
 
