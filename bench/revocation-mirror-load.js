@@ -1,0 +1,57 @@
+// A large list: `entries` live session revocations stored in Redis, then a new
+// instance (its own process, --expose-gc) started on them: the time its
+// ready() takes (connect, one range read, the mirror built, the anti-entropy
+// comparison), the heap its mirror holds after two full GCs, and then, in that
+// same process, a cache hit's CPU cost with that list against no list.
+//
+// The entries are written straight into the list's sorted set (ZADD, 10,000
+// members a command), not through revokeSession(): one EVAL per entry would
+// spend most of the run filling Redis. The layout is the store's
+// (packages/redis/src/store.ts: `<prefix>{rev}:sessions`, member = origin_jti,
+// score = expiry in ms); the new instance's reported entry count checks it.
+//
+// The instance is given commandTimeoutMs = 30 s: a reload is one ZRANGEBYSCORE
+// bounded by commandTimeoutMs (default 2 s), and reading 1,000,000 entries
+// takes about 2 s on its own here, so with the default the load times out and
+// is retried, again and again, and ready() never resolves (see bench/README.md).
+import { randomUUID } from "node:crypto";
+import { createClient } from "redis";
+import { startChild, stopChild } from "./processes.js";
+
+const INSTANCE = new URL("./revocation-instance.js", import.meta.url).pathname;
+const BATCH = 10_000;
+const LOAD_TIMEOUT_MS = 30_000;
+
+export async function measureLargeList({ url, entries, verifierOptions, header, rounds, calls }) {
+  const keyPrefix = `bench-large-${randomUUID().slice(0, 8)}:`;
+  const client = createClient({ url });
+  await client.connect();
+  const fillStarted = performance.now();
+  try {
+    const expiresAt = String(Date.now() + 3_600_000);
+    const writes = [];
+    for (let done = 0; done < entries; done += BATCH) {
+      const args = ["ZADD", `${keyPrefix}{rev}:sessions`];
+      for (let i = done; i < Math.min(entries, done + BATCH); i++) args.push(expiresAt, randomUUID());
+      writes.push(client.sendCommand(args));
+      if (writes.length >= 8) await Promise.all(writes.splice(0));
+    }
+    await Promise.all(writes);
+    const stored = Number(await client.sendCommand(["ZCARD", `${keyPrefix}{rev}:sessions`]));
+    if (stored !== entries) throw new Error(`Redis holds ${stored} entries, not ${entries}`);
+  } finally {
+    await client.close();
+  }
+  const fillSeconds = (performance.now() - fillStarted) / 1000;
+
+  const instance = startChild(INSTANCE, { execArgv: ["--expose-gc"] });
+  try {
+    const loaded = await instance.call("open", { url, keyPrefix, commandTimeoutMs: LOAD_TIMEOUT_MS });
+    if (loaded.entries !== entries) throw new Error(`the new instance loaded ${loaded.entries} entries, not ${entries}`);
+    const perCall = await instance.call("cacheHit", { verifierOptions, header, rounds, calls });
+    await instance.call("close");
+    return { entries, fillSeconds, commandTimeoutMs: LOAD_TIMEOUT_MS, ...loaded, perCall };
+  } finally {
+    await stopChild(instance);
+  }
+}
