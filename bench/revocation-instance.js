@@ -5,10 +5,11 @@
 //   burst    revoke `count` sessions at `perSecond`, answer each one's claims and outcome (stored / queued / local)
 //   sustain  revoke at `perSecond` for `seconds`, answer how many Redis acknowledged, and how fast
 //   verdicts what check() answers now for a list of claims (revoked / ok / unavailable)
-//   cacheHit CPU per `authenticate(header)` on a cache hit, with no list and with this list, alternating rounds
+//   cacheHit CPU per `authenticate(header)` on a cache hit, with no list, an empty Redis list and this list, alternating rounds
 //   pending, stats, close
 // Run with --expose-gc for a precise heap figure in `open`.
 import { randomUUID } from "node:crypto";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createVerifier } from "@cognito-bearer/core";
 import { createRedisRevocationList } from "@cognito-bearer/redis";
 import { isMain, serveParent } from "./processes.js";
@@ -33,9 +34,16 @@ async function open({ url, cluster, keyPrefix, commandTimeoutMs, readyTimeoutMs 
       if (event.type === "reloaded") reloaded ??= event;
     },
   });
+  // The longest the event loop was blocked meanwhile: a load stalls every request of this process that long.
+  const stalls = monitorEventLoopDelay({ resolution: 10 });
+  stalls.enable();
   await list.ready({ timeoutMs: readyTimeoutMs });
   const loadMs = performance.now() - started;
-  return { loadMs, reloadMs: reloaded?.durationMs, entries: reloaded?.entries, heapBytes: heapAfterGc() - before, gc: Boolean(global.gc) };
+  // What runs right after ready() (the anti-entropy comparison of a large mirror) blocks too: let it finish.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  stalls.disable();
+  const longestStallMs = stalls.max / 1e6;
+  return { loadMs, reloadMs: reloaded?.durationMs, entries: reloaded?.entries, longestStallMs, heapBytes: heapAfterGc() - before, gc: Boolean(global.gc) };
 }
 
 const now = () => performance.timeOrigin + performance.now();
@@ -112,18 +120,25 @@ const cpuMicros = () => {
 };
 
 /** A cache hit's CPU cost with no list and with this instance's list, in alternating rounds (median ns per call). */
-async function cacheHit({ verifierOptions, header, rounds, calls }) {
-  const verifiers = { none: createVerifier(verifierOptions), list: createVerifier({ ...verifierOptions, revocations: list }) };
+async function cacheHit({ verifierOptions, header, rounds, calls, url }) {
+  // An empty Redis list beside this one: what the list's check costs apart from the size of its Map.
+  const empty = createRedisRevocationList({ url, keyPrefix: `bench-empty-${randomUUID().slice(0, 8)}:` });
+  await empty.ready({ timeoutMs: 30_000 });
+  const verifiers = {
+    none: createVerifier(verifierOptions),
+    empty: createVerifier({ ...verifierOptions, revocations: empty }),
+    list: createVerifier({ ...verifierOptions, revocations: list }),
+  };
   // Distinct header strings, as HTTP requests bring (a string's hash is cached on the string).
   const headers = Array.from({ length: 64 }, () => header.slice(0, 7) + header.slice(7));
   for (const verifier of Object.values(verifiers)) {
     const auth = await verifier.authenticate(header);
     if (!auth?.sub) throw new Error("the bench token was not accepted");
   }
-  const perCall = { none: [], list: [] };
+  const perCall = { none: [], empty: [], list: [] };
   for (let round = 0; round < rounds; round++) {
-    // Alternate the order too, so that neither always runs first in a round.
-    const order = round % 2 === 0 ? ["none", "list"] : ["list", "none"];
+    // Rotate the order too, so that none always runs first in a round.
+    const order = ["none", "empty", "list"].map((_, i, names) => names[(i + round) % names.length]);
     for (const name of order) {
       const verifier = verifiers[name];
       const started = cpuMicros();
@@ -132,6 +147,7 @@ async function cacheHit({ verifierOptions, header, rounds, calls }) {
     }
   }
   for (const verifier of Object.values(verifiers)) verifier.close();
+  await empty.close();
   return perCall;
 }
 

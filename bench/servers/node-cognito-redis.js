@@ -7,9 +7,12 @@ import { withCognitoAuth } from "@cognito-bearer/node";
 export async function create(cfg) {
   const revocations = createRedisRevocationList({ url: cfg.redisUrl, keyPrefix: cfg.keyPrefix });
   await revocations.ready({ timeoutMs: 30_000 });
-  return withCognitoAuth({ userPoolId: cfg.userPoolId, clientId: cfg.clientId, issuer: cfg.issuer, jwksUri: cfg.jwksUri, revocations }, (req, res, auth) => {
+  const handler = withCognitoAuth({ userPoolId: cfg.userPoolId, clientId: cfg.clientId, issuer: cfg.issuer, jwksUri: cfg.jwksUri, revocations }, (req, res, auth) => {
     const body = JSON.stringify({ sub: auth.sub });
     res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
     res.end(body);
   });
+  // For the bench: how many revocations reached this server's mirror.
+  handler.stats = () => revocations.stats();
+  return handler;
 }
