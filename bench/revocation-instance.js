@@ -15,6 +15,9 @@ import { createRedisRevocationList } from "@cognito-bearer/redis";
 import { isMain, serveParent } from "./processes.js";
 
 let list;
+/** What the list reported (onEvent), by type, and its first error: the bench reports them. */
+const events = {};
+let firstError;
 
 const heapAfterGc = () => {
   global.gc?.();
@@ -32,6 +35,8 @@ async function open({ url, cluster, keyPrefix, commandTimeoutMs, readyTimeoutMs 
     commandTimeoutMs,
     onEvent: (event) => {
       if (event.type === "reloaded") reloaded ??= event;
+      events[event.type] = (events[event.type] ?? 0) + 1;
+      if (event.type === "error") firstError ??= event.error;
     },
   });
   // The longest the event loop was blocked meanwhile: a load stalls every request of this process that long.
@@ -100,7 +105,7 @@ async function sustain({ perSecond, seconds }) {
   }
   await Promise.all(calls);
   const elapsed = (lastAck - started) / 1000;
-  return { sent, ...outcomes, seconds: elapsed, storedPerSecond: outcomes.stored / elapsed };
+  return { sent, ...outcomes, seconds: elapsed, storedPerSecond: outcomes.stored / elapsed, pendingAtEnd: list.pending(), events: { ...events }, firstError };
 }
 
 function verdicts({ claimsList }) {

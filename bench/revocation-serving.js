@@ -30,7 +30,9 @@ export async function measureServing({ cfg, tokensFile, url, perSecond, rounds, 
     await revoker.call("open", { url, keyPrefix });
     await load.call("run", { url: server.url, mode: "repeated", duration: warmup, connections });
 
+    const mirrored = async () => (await server.child.call("stats")).sessions;
     const once = async (revoking) => {
+      const mirroredBefore = await mirrored();
       const sustaining = revoking ? revoker.call("sustain", { perSecond, seconds: duration + 2 * MARGIN_S }) : undefined;
       if (revoking) await new Promise((resolve) => setTimeout(resolve, MARGIN_S * 1000));
       const before = await serverCounters(server);
@@ -45,7 +47,9 @@ export async function measureServing({ cfg, tokensFile, url, perSecond, rounds, 
         non2xx: result.non2xx,
         errors: result.errors,
         cpuMicrosPerRequest: ((after.cpuSeconds - before.cpuSeconds) / answered) * 1e6,
-        revocations: await sustaining,
+        // The server's CPU time over the run's wall time: the part of its core it used (pub/sub handling included).
+        cpuShare: (after.cpuSeconds - before.cpuSeconds) / result.seconds,
+        revocations: revoking ? { ...(await sustaining), reachedServer: (await mirrored()) - mirroredBefore } : undefined,
       };
     };
     const runs = [];
@@ -60,12 +64,11 @@ export async function measureServing({ cfg, tokensFile, url, perSecond, rounds, 
         p99: median(mine.map((r) => r.p99)),
         requestsPerSecond: median(mine.map((r) => r.requestsPerSecond)),
         cpuMicrosPerRequest: median(mine.map((r) => r.cpuMicrosPerRequest)),
+        cpuShare: median(mine.map((r) => r.cpuShare)),
         non2xx: mine.reduce((sum, r) => sum + r.non2xx + r.errors, 0),
       };
     };
     const achieved = runs.filter((r) => r.revoking).map((r) => r.revocations);
-    // Every stored revocation reached the server's mirror (pub/sub), or the load it measured was not the real one.
-    const mirrored = (await server.child.call("stats")).sessions;
     return {
       perSecond,
       rounds,
@@ -74,9 +77,12 @@ export async function measureServing({ cfg, tokensFile, url, perSecond, rounds, 
       quiet: summary(false),
       revoking: summary(true),
       achievedPerSecond: median(achieved.map((r) => r.storedPerSecond)),
+      // Revocations that reached the server's mirror during a revoking run, per second of it (outbox deliveries included).
+      reachedServerPerSecond: median(achieved.map((r) => r.reachedServer / r.seconds)),
+      firstError: achieved.find((r) => r.firstError)?.firstError,
       revocationsNotStored: achieved.reduce((sum, r) => sum + r.queued + r.local, 0),
       revocationsStored: achieved.reduce((sum, r) => sum + r.stored, 0),
-      revocationsInServerMirror: mirrored,
+      revocationsInServerMirror: await mirrored(),
       runs,
     };
   } finally {
