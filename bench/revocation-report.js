@@ -109,5 +109,6 @@ export function renderRevocationReport(r) {
     for (const [name, v] of Object.entries(f.verdicts)) say(`| ${name} | ${int(v.revoked)} | ${v.ok} | ${v.unavailable} |`);
     say();
   }
+  say(`Section times: ${Object.entries(r.timings).map(([name, seconds]) => `${name} ${seconds} s`).join(", ")}.`);
   return out.join("\n");
 }

@@ -32,6 +32,16 @@ const SECTIONS = ["cache", "memory", "propagation", "large", "serving", "faults"
 const chosen = process.argv.find((a) => a.startsWith("--sections="))?.slice("--sections=".length).split(",");
 for (const section of chosen ?? []) if (!SECTIONS.includes(section)) throw new Error(`unknown section ${section} (use ${SECTIONS.join(",")})`);
 const only = (section) => (chosen ?? SECTIONS).includes(section);
+/** Seconds each section took (results.timings). */
+const timings = {};
+async function timed(section, measure) {
+  const started = performance.now();
+  try {
+    return await measure();
+  } finally {
+    timings[section] = Math.round((performance.now() - started) / 100) / 10;
+  }
+}
 
 const CONFIG = {
   /** In-process cache-hit rounds (sections 1 and 4). */
@@ -39,7 +49,8 @@ const CONFIG = {
   calls: quick ? 200_000 : 1_000_000,
   memoryEntries: 100_000,
   propagations: quick ? 50 : 300,
-  largeEntries: 1_000_000,
+  /** Quick runs load a quarter of the million, to stay within their time (the full run measures 1,000,000). */
+  largeEntries: quick ? 250_000 : 1_000_000,
   serving: quick ? { perSecond: 5000, rounds: 1, duration: 2, connections: 50, warmup: 0.5 } : { perSecond: 5000, rounds: 3, duration: 5, connections: 50, warmup: 1 },
   /** Per instance, a burst of revocations; Redis killed partway through, restarted empty after downMs. */
   faults: quick ? { perInstance: 300, perSecond: 200, killAfterMs: 500, downMs: 1000 } : { perInstance: 1000, perSecond: 400, killAfterMs: 800, downMs: 1500 },
@@ -66,43 +77,45 @@ async function onOwnRedis(results, measure) {
 }
 
 async function main() {
-  const results = { date: new Date().toISOString(), node: process.version, quick, loadAverage: loadavg(), config: CONFIG };
+  const results = { date: new Date().toISOString(), node: process.version, quick, loadAverage: loadavg(), config: CONFIG, timings };
   const issuer = await createTestIssuer();
   const tmp = mkdtempSync(join(tmpdir(), "cognito-bearer-bench-revocation-"));
   try {
     if (only("memory")) {
       // First, on a quiet heap.
-      results.memory = measureMirrorMemory({ entries: CONFIG.memoryEntries });
+      results.memory = await timed("memory", () => measureMirrorMemory({ entries: CONFIG.memoryEntries }));
       log(`  mirror: ${(results.memory.heapBytes / results.memory.entries).toFixed(0)} bytes per entry`);
     }
     if (only("cache")) {
-      results.cacheHit = await measureCacheHit({ issuer, entries: CONFIG.memoryEntries, rounds: CONFIG.rounds, calls: CONFIG.calls });
+      results.cacheHit = await timed("cache", () => measureCacheHit({ issuer, entries: CONFIG.memoryEntries, rounds: CONFIG.rounds, calls: CONFIG.calls }));
       log("  cache hit: measured");
     }
     if (only("propagation")) {
-      results.propagation = { standalone: await onOwnRedis(results, (redis) => measurePropagation({ connection: { url: redis.url }, count: CONFIG.propagations })) };
-      const cluster = await startRedisCluster();
-      try {
-        results.propagation.cluster = await measurePropagation({ connection: { cluster: cluster.urls }, count: CONFIG.propagations });
-      } finally {
-        await cluster.stop();
-      }
+      results.propagation = await timed("propagation", async () => {
+        const standalone = await onOwnRedis(results, (redis) => measurePropagation({ connection: { url: redis.url }, count: CONFIG.propagations }));
+        const cluster = await startRedisCluster();
+        try {
+          return { standalone, cluster: await measurePropagation({ connection: { cluster: cluster.urls }, count: CONFIG.propagations }) };
+        } finally {
+          await cluster.stop();
+        }
+      });
       log(`  propagation, fleet p99: ${results.propagation.standalone.fleet.p99.toFixed(2)} ms (one Redis), ${results.propagation.cluster.fleet.p99.toFixed(2)} ms (cluster)`);
     }
     if (only("large")) {
       const header = `Bearer ${issuer.mintAccessToken()}`;
       const { rounds, calls, largeEntries: entries } = CONFIG;
-      const large = await onOwnRedis(results, (redis) => measureLargeList({ url: redis.url, entries, verifierOptions: issuer.verifierOptions, header, rounds, calls }));
+      const large = await timed("large", () => onOwnRedis(results, (redis) => measureLargeList({ url: redis.url, entries, verifierOptions: issuer.verifierOptions, header, rounds, calls })));
       results.large = { ...large, rounds, calls, ratioEmpty: pairedRatio(large.perCall.empty, large.perCall.none), ratioList: pairedRatio(large.perCall.list, large.perCall.none) };
       log(`  ${entries.toLocaleString("en")} entries: ready() in ${(large.loadMs / 1000).toFixed(1)} s, ${(large.heapBytes / 1048576).toFixed(0)} MiB`);
     }
     if (only("serving")) {
       const { file: tokensFile, tokens } = mintTokens(issuer, tmp, 0);
-      results.serving = await onOwnRedis(results, (redis) => measureServing({ cfg: issuerConfig(tokens), tokensFile, url: redis.url, ...CONFIG.serving }));
+      results.serving = await timed("serving", () => onOwnRedis(results, (redis) => measureServing({ cfg: issuerConfig(tokens), tokensFile, url: redis.url, ...CONFIG.serving })));
       log(`  serving: p99 ${results.serving.quiet.p99} ms quiet, ${results.serving.revoking.p99} ms revoking (${Math.round(results.serving.achievedPerSecond)} revocations/s stored)`);
     }
     if (only("faults")) {
-      results.faults = await onOwnRedis(results, (redis) => measureFaults({ redis, ...CONFIG.faults }));
+      results.faults = await timed("faults", () => onOwnRedis(results, (redis) => measureFaults({ redis, ...CONFIG.faults })));
     }
   } finally {
     await stopAllChildren();
