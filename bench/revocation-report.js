@@ -72,6 +72,8 @@ export function renderRevocationReport(r) {
     say(`| the same, an empty Redis list | ${empty.toFixed(0)} ns: ${signed(l.ratioEmpty)} (${share(empty - none)}) |`);
     say(`| the same, the ${int(l.entries)}-entry Redis list | ${full.toFixed(0)} ns: **${signed(l.ratioList)}** (goal: within 3%, ${l.ratioList <= 1.03 ? "met" : "not met"}; ${share(full - none)}) |`);
     say();
+    say(`What the entries themselves cost, the ${int(l.entries)}-entry list against the empty Redis list: **${signed(l.ratioListToEmpty)}**; the rest is the Redis list's check (its staleness test) on every call, whatever its size.`);
+    say();
     say(`Ratios: medians of ${l.rounds} rounds of ${int(l.calls)} calls per verifier, in rotating order, each against the no-list figure of its round. Rounds (ns, no list / empty / ${int(l.entries)}): ${l.perCall.none.map((n, i) => `${n.toFixed(0)}/${l.perCall.empty[i].toFixed(0)}/${l.perCall.list[i].toFixed(0)}`).join(", ")}.`);
     say();
   }

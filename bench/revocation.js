@@ -106,7 +106,7 @@ async function main() {
       const header = `Bearer ${issuer.mintAccessToken()}`;
       const { rounds, calls, largeEntries: entries } = CONFIG;
       const large = await timed("large", () => onOwnRedis(results, (redis) => measureLargeList({ url: redis.url, entries, verifierOptions: issuer.verifierOptions, header, rounds, calls })));
-      results.large = { ...large, rounds, calls, ratioEmpty: pairedRatio(large.perCall.empty, large.perCall.none), ratioList: pairedRatio(large.perCall.list, large.perCall.none) };
+      results.large = { ...large, rounds, calls, ratioEmpty: pairedRatio(large.perCall.empty, large.perCall.none), ratioList: pairedRatio(large.perCall.list, large.perCall.none), ratioListToEmpty: pairedRatio(large.perCall.list, large.perCall.empty) };
       log(`  ${entries.toLocaleString("en")} entries: ready() in ${(large.loadMs / 1000).toFixed(1)} s, ${(large.heapBytes / 1048576).toFixed(0)} MiB`);
     }
     if (only("serving")) {
