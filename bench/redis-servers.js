@@ -134,12 +134,16 @@ export async function startRedis() {
   };
 }
 
-/** A Redis Cluster: 3 primaries and 3 replicas, each replica caught up before it resolves. */
+/**
+ * A Redis Cluster: 3 primaries and 3 replicas, each replica's first sync done before it resolves.
+ * `killPrimaryOf(key)` SIGKILLs the primary serving a key and waits for the failover.
+ */
 export async function startRedisCluster() {
   const dir = mkdtempSync(join(tmpdir(), "cognito-bearer-bench-cluster-"));
-  const children = [];
+  /** port → redis-server child, while it runs. */
+  const children = new Map();
   const stop = async () => {
-    await Promise.all(children.map(killChild));
+    await Promise.all([...children.values()].map(killChild));
     rmSync(dir, { recursive: true, force: true });
   };
   try {
@@ -159,19 +163,24 @@ export async function startRedisCluster() {
         "--appendonly", "no",
         "--maxmemory-policy", "noeviction",
       ]);
-      children.push(started.child);
+      children.set(port, started.child);
       version = started.version;
     }
     const cli = (port, ...args) => run(REDIS_CLI, ["-h", "127.0.0.1", "-p", String(port), ...args]);
     await cli(nodePorts[0], "--cluster", "create", ...nodePorts.map((port) => `127.0.0.1:${port}`), "--cluster-replicas", "1", "--cluster-yes");
+    const alive = () => nodePorts.filter((port) => children.has(port));
+    // Every live node ok and agreeing that each slot has a primary.
+    const clusterOk = async (deadline) => {
+      for (;;) {
+        const states = await Promise.all(alive().map((port) => cli(port, "cluster", "info").catch(() => "")));
+        if (states.every((info) => /cluster_state:ok/.test(info) && /cluster_slots_ok:16384/.test(info))) return;
+        if (Date.now() > deadline) throw new Error("the cluster did not become ok in time");
+        await sleep(100);
+      }
+    };
     const deadline = Date.now() + 30_000;
-    // Every node ok and agreeing that each slot has a primary, then every replica's first sync done.
-    for (;;) {
-      const states = await Promise.all(nodePorts.map((port) => cli(port, "cluster", "info").catch(() => "")));
-      if (states.every((info) => /cluster_state:ok/.test(info) && /cluster_slots_ok:16384/.test(info))) break;
-      if (Date.now() > deadline) throw new Error("the cluster did not become ok within 30 s");
-      await sleep(100);
-    }
+    await clusterOk(deadline);
+    // Then every replica's first sync done: a failover before it would promote an empty node.
     for (;;) {
       const infos = await Promise.all(nodePorts.map((port) => cli(port, "info", "replication").catch(() => "")));
       const replicas = infos.filter((info) => /role:slave/.test(info));
@@ -179,7 +188,39 @@ export async function startRedisCluster() {
       if (Date.now() > deadline) throw new Error("the cluster's replicas did not sync within 30 s");
       await sleep(100);
     }
-    return { urls: nodePorts.map((port) => `redis://127.0.0.1:${port}`), ports: nodePorts, version, cli, stop };
+    /** The port of the primary serving `key`'s slot now. */
+    const primaryOf = async (key) => {
+      const port = alive()[0];
+      const slot = Number((await cli(port, "cluster", "keyslot", key)).trim());
+      for (const line of (await cli(port, "cluster", "nodes")).trim().split("\n")) {
+        const [, address, flags, , , , , , ...ranges] = line.split(" ");
+        if (!flags.split(",").includes("master") || flags.includes("fail")) continue;
+        for (const range of ranges) {
+          const [from, to = from] = range.split("-").map(Number);
+          if (slot >= from && slot <= to) return Number(address.split("@")[0].split(":")[1]);
+        }
+      }
+      throw new Error(`no primary serves slot ${slot}`);
+    };
+    return {
+      urls: nodePorts.map((port) => `redis://127.0.0.1:${port}`),
+      version,
+      cli,
+      /** SIGKILL the primary serving `key`; resolves once a replica has taken its slots over and the cluster is ok. */
+      async killPrimaryOf(key, timeoutMs = 20_000) {
+        const port = await primaryOf(key);
+        const child = children.get(port);
+        children.delete(port);
+        await killChild(child);
+        const until = Date.now() + timeoutMs;
+        while ((await primaryOf(key).catch(() => port)) === port) {
+          if (Date.now() > until) throw new Error(`no failover within ${timeoutMs} ms`);
+          await sleep(100);
+        }
+        await clusterOk(until);
+      },
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;

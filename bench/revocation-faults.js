@@ -1,13 +1,15 @@
 // Revocations lost across a fault: two instances (A, B: their own processes
-// and lists on one redis-server) each revoke a burst of sessions; partway
-// through, redis-server is SIGKILLed (no persistence: its data is gone),
-// then restarted empty on the same port. Instance C starts right after the
-// restart (it loads what Redis has then: perhaps nothing yet). Once the
-// documented bound has passed since the restart, every revocation that A or
-// B acknowledged in any way (stored, or rejected with `queued: true`) is
-// checked on A, B and C, and on D, started only then. Lost = a revocation
-// that some instance does not refuse. Also: how long after the restart the
-// whole fleet refused every one of them.
+// and lists on one Redis) each revoke a burst of sessions; partway through,
+// `breakRedis()` strikes and resolves once Redis answers again: on one
+// redis-server, SIGKILL (no persistence: its data is gone) and a restart,
+// empty, on the same port; on a cluster, SIGKILL of the primary serving the
+// list's slot and the failover to its replica (which may lack the last
+// writes). Instance C starts as soon as Redis is back (it loads what Redis
+// has then: perhaps not everything yet). Once the documented bound has passed
+// since then, every revocation that A or B acknowledged in any way (stored,
+// or rejected with `queued: true`) is checked on A, B and C, and on D, started
+// only then. Lost = a revocation that some instance does not refuse. Also:
+// how long after Redis was back A, B and C refused every one of them.
 import { startChild, stopChild } from "./processes.js";
 import { sleep } from "./redis-servers.js";
 
@@ -20,12 +22,14 @@ const INSTANCE = new URL("./revocation-instance.js", import.meta.url).pathname;
  */
 export const BOUND_MS = 5000;
 
-/** `redis`: from startRedis() (kill, restart). */
-export async function measureFaults({ redis, perInstance, perSecond, killAfterMs, downMs }) {
-  const keyPrefix = "bench-faults:";
+/**
+ * `connection`: { url } or { cluster: [url, …] }; `breakRedis()`: the fault, resolving once Redis is back.
+ * `keyPrefix`: the list's (breakRedis may need it to find the list's node).
+ */
+export async function measureFaults({ connection, keyPrefix, breakRedis, perInstance, perSecond, killAfterMs }) {
   const open = async () => {
     const child = startChild(INSTANCE);
-    await child.call("open", { url: redis.url, keyPrefix });
+    await child.call("open", { ...connection, keyPrefix });
     return child;
   };
   const instances = [];
@@ -34,14 +38,12 @@ export async function measureFaults({ redis, perInstance, perSecond, killAfterMs
     const [a, b] = instances;
     const bursts = Promise.all([a, b].map((child) => child.call("burst", { count: perInstance, perSecond })));
     await sleep(killAfterMs);
-    await redis.kill();
-    const killedAt = performance.now();
-    await sleep(downMs);
-    await redis.restart();
+    const struck = performance.now();
+    await breakRedis();
     const restartedAt = performance.now();
     const c = startChild(INSTANCE);
     instances.push(c);
-    const cOpened = c.call("open", { url: redis.url, keyPrefix, readyTimeoutMs: BOUND_MS });
+    const cOpened = c.call("open", { ...connection, keyPrefix, readyTimeoutMs: BOUND_MS });
     const calls = (await bursts).flat();
     const burstEnded = performance.now();
     await cOpened;
@@ -73,7 +75,7 @@ export async function measureFaults({ redis, perInstance, perSecond, killAfterMs
       perInstance,
       perSecond,
       killAfterMs,
-      downMs: Math.round(restartedAt - killedAt),
+      downMs: Math.round(restartedAt - struck),
       burstEndedAfterRestartMs: Math.round(burstEnded - restartedAt),
       boundMs: BOUND_MS,
       outcomes,

@@ -10,7 +10,8 @@
 // 4. large      1,000,000 live entries in Redis: a new instance's load time and mirror heap, and the
 //               cache hit's cost with that list against none;
 // 5. serving    node:http + the Redis list serving cache hits while another process revokes 5,000/s;
-// 6. faults     revocations lost when Redis is killed mid-burst and restarted empty (the count printed).
+// 6. faults     revocations lost when Redis is killed mid-burst and restarted empty, and when the cluster
+//               primary holding the list is killed mid-burst (failover): the count printed.
 // Writes results/revocation.{md,json} (quick runs: revocation-quick.*; --sections: revocation-partial.*).
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -76,6 +77,10 @@ async function onOwnRedis(results, measure) {
   }
 }
 
+/** One Redis Cluster for the sections that need one (it takes seconds to form), started at first use. */
+let cluster;
+const sharedCluster = () => (cluster ??= startRedisCluster());
+
 async function main() {
   const results = { date: new Date().toISOString(), node: process.version, quick, loadAverage: loadavg(), config: CONFIG, timings };
   const issuer = await createTestIssuer();
@@ -91,15 +96,10 @@ async function main() {
       log("  cache hit: measured");
     }
     if (only("propagation")) {
-      results.propagation = await timed("propagation", async () => {
-        const standalone = await onOwnRedis(results, (redis) => measurePropagation({ connection: { url: redis.url }, count: CONFIG.propagations }));
-        const cluster = await startRedisCluster();
-        try {
-          return { standalone, cluster: await measurePropagation({ connection: { cluster: cluster.urls }, count: CONFIG.propagations }) };
-        } finally {
-          await cluster.stop();
-        }
-      });
+      results.propagation = await timed("propagation", async () => ({
+        standalone: await onOwnRedis(results, (redis) => measurePropagation({ connection: { url: redis.url }, count: CONFIG.propagations })),
+        cluster: await measurePropagation({ connection: { cluster: (await sharedCluster()).urls }, count: CONFIG.propagations }),
+      }));
       log(`  propagation, fleet p99: ${results.propagation.standalone.fleet.p99.toFixed(2)} ms (one Redis), ${results.propagation.cluster.fleet.p99.toFixed(2)} ms (cluster)`);
     }
     if (only("large")) {
@@ -115,10 +115,27 @@ async function main() {
       log(`  serving: p99 ${results.serving.quiet.p99} ms quiet, ${results.serving.revoking.p99} ms revoking (${Math.round(results.serving.achievedPerSecond)} revocations/s stored)`);
     }
     if (only("faults")) {
-      results.faults = await timed("faults", () => onOwnRedis(results, (redis) => measureFaults({ redis, ...CONFIG.faults })));
+      results.faults = await timed("faults", async () => {
+        const { downMs, ...burst } = CONFIG.faults;
+        const keyPrefix = "bench-faults:";
+        const standalone = await onOwnRedis(results, (redis) =>
+          measureFaults({ connection: { url: redis.url }, keyPrefix, ...burst, breakRedis: async () => {
+            await redis.kill();
+            await new Promise((resolve) => setTimeout(resolve, downMs));
+            await redis.restart();
+          } }),
+        );
+        // Last: it kills one of the cluster's nodes.
+        const cluster = await sharedCluster();
+        return {
+          standalone,
+          cluster: await measureFaults({ connection: { cluster: cluster.urls }, keyPrefix, ...burst, breakRedis: () => cluster.killPrimaryOf(`${keyPrefix}{rev}:sessions`) }),
+        };
+      });
     }
   } finally {
     await stopAllChildren();
+    await cluster?.then((started) => started.stop(), () => undefined);
     await issuer.close();
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -127,7 +144,7 @@ async function main() {
   writeFileSync(new URL(`./results/${name}.md`, import.meta.url), markdown + "\n");
   writeFileSync(new URL(`./results/${name}.json`, import.meta.url), JSON.stringify(results, null, 2) + "\n");
   log(markdown);
-  if (results.faults) log(`Revocations lost across the fault run: ${results.faults.lost}`);
+  if (results.faults) log(`Revocations lost across the fault runs: ${results.faults.standalone.lost + results.faults.cluster.lost} (one Redis killed and restarted empty: ${results.faults.standalone.lost}; a cluster primary killed: ${results.faults.cluster.lost})`);
   log(`wrote results/${name}.md and results/${name}.json`);
 }
 
