@@ -35,8 +35,15 @@ export async function measurePropagation({ connection, count }) {
       each.push(...delays);
       last.push(Math.max(...delays));
     }
-    const summary = (values) => ({ p50: percentile(values, 50), p99: percentile(values, 99), max: Math.max(...values), n: values.length });
-    return { count, perInstance: summary(each), fleet: summary(last) };
+    const summary = (values) => ({
+      p50: percentile(values, 50),
+      p90: percentile(values, 90),
+      p99: percentile(values, 99),
+      max: Math.max(...values),
+      n: values.length,
+      over10ms: values.filter((v) => v > 10).length,
+    });
+    return { count, perInstance: summary(each), fleet: summary(last), delays: each.map((v) => Math.round(v * 100) / 100) };
   } finally {
     await Promise.all(others.map(async (child) => {
       await child.call("close").catch(() => undefined);
