@@ -18,10 +18,24 @@ const REDIS_CLI = process.env.REDIS_CLI ?? "redis-cli";
 const NODE_TIMEOUT_MS = 1000;
 
 const running = new Set();
+/** Temporary directories not yet removed by a stop(). */
+const dirs = new Set();
 
-/** Last resort on a synchronous exit: SIGKILL every redis-server still running. */
+/** Last resort on a synchronous exit (an error, Ctrl-C): SIGKILL every redis-server still running, remove their directories. */
 export function killAllRedisNow() {
   for (const child of running) child.kill("SIGKILL");
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+}
+
+function tempDir(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  dirs.add(dir);
+  return dir;
+}
+
+function removeDir(dir) {
+  rmSync(dir, { recursive: true, force: true });
+  dirs.delete(dir);
 }
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -114,7 +128,7 @@ function run(file, args, timeoutMs = 20_000) {
  */
 export async function startRedis() {
   const [port] = await freePorts(1);
-  const dir = mkdtempSync(join(tmpdir(), "cognito-bearer-bench-redis-"));
+  const dir = tempDir("cognito-bearer-bench-redis-");
   const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--maxmemory-policy", "noeviction"];
   let { child, version } = await spawnRedisServer(args);
   return {
@@ -129,7 +143,7 @@ export async function startRedis() {
     },
     async stop() {
       await killChild(child);
-      rmSync(dir, { recursive: true, force: true });
+      removeDir(dir);
     },
   };
 }
@@ -139,12 +153,12 @@ export async function startRedis() {
  * `killPrimaryOf(key)` SIGKILLs the primary serving a key and waits for the failover.
  */
 export async function startRedisCluster() {
-  const dir = mkdtempSync(join(tmpdir(), "cognito-bearer-bench-cluster-"));
+  const dir = tempDir("cognito-bearer-bench-cluster-");
   /** port → redis-server child, while it runs. */
   const children = new Map();
   const stop = async () => {
     await Promise.all([...children.values()].map(killChild));
-    rmSync(dir, { recursive: true, force: true });
+    removeDir(dir);
   };
   try {
     const ports = await freePorts(12);

@@ -85,6 +85,7 @@ async function main() {
   const results = { date: new Date().toISOString(), node: process.version, quick, loadAverage: loadavg(), config: CONFIG, timings };
   const issuer = await createTestIssuer();
   const tmp = mkdtempSync(join(tmpdir(), "cognito-bearer-bench-revocation-"));
+  process.once("exit", () => rmSync(tmp, { recursive: true, force: true }));
   try {
     if (only("memory")) {
       // First, on a quiet heap.
