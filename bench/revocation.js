@@ -49,10 +49,10 @@ const CONFIG = {
   rounds: quick ? 3 : 9,
   calls: quick ? 200_000 : 1_000_000,
   memoryEntries: 100_000,
-  propagations: quick ? 50 : 300,
+  propagations: quick ? 30 : 300,
   /** Quick runs load a quarter of the million, to stay within their time (the full run measures 1,000,000). */
   largeEntries: quick ? 250_000 : 1_000_000,
-  serving: quick ? { perSecond: 5000, rounds: 1, duration: 2, connections: 50, warmup: 0.5 } : { perSecond: 5000, rounds: 3, duration: 5, connections: 50, warmup: 1 },
+  serving: quick ? { perSecond: 5000, rounds: 1, duration: 1.5, connections: 50, warmup: 0.5 } : { perSecond: 5000, rounds: 3, duration: 5, connections: 50, warmup: 1 },
   /** Per instance, a burst of revocations; Redis killed partway through, restarted empty after downMs. */
   faults: quick ? { perInstance: 300, perSecond: 200, killAfterMs: 500, downMs: 1000 } : { perInstance: 1000, perSecond: 400, killAfterMs: 800, downMs: 1500 },
 };
