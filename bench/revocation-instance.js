@@ -13,6 +13,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createVerifier } from "@cognito-bearer/core";
 import { createRedisRevocationList } from "@cognito-bearer/redis";
 import { isMain, serveParent } from "./processes.js";
+import { percentile } from "./revocation-stats.js";
 
 let list;
 /** What the list reported (onEvent), by type, and its first error: the bench reports them. */
@@ -87,6 +88,8 @@ async function burst({ count, perSecond }) {
 /** Revocations at a steady rate for `seconds`, in ticks of 10 ms; counts what Redis acknowledged. */
 async function sustain({ perSecond, seconds }) {
   const outcomes = { stored: 0, queued: 0, local: 0 };
+  /** How long each stored revocation took to be acknowledged (ms). */
+  const storedIn = [];
   const calls = [];
   const started = performance.now();
   let sent = 0;
@@ -94,10 +97,12 @@ async function sustain({ perSecond, seconds }) {
   while (performance.now() - started < seconds * 1000) {
     const due = Math.floor(((performance.now() - started) / 1000) * perSecond);
     for (; sent < due; sent++) {
+      const calledAt = performance.now();
       calls.push(
         revokeOnce(sessionClaims()).then((outcome) => {
           outcomes[outcome]++;
           lastAck = performance.now();
+          if (outcome === "stored") storedIn.push(lastAck - calledAt);
         }),
       );
     }
@@ -105,7 +110,7 @@ async function sustain({ perSecond, seconds }) {
   }
   await Promise.all(calls);
   const elapsed = (lastAck - started) / 1000;
-  return { sent, ...outcomes, seconds: elapsed, storedPerSecond: outcomes.stored / elapsed, pendingAtEnd: list.pending(), events: { ...events }, firstError };
+  return { sent, ...outcomes, seconds: elapsed, storedPerSecond: outcomes.stored / elapsed, revokeP50: percentile(storedIn, 50), revokeP99: percentile(storedIn, 99), pendingAtEnd: list.pending(), events: { ...events }, firstError };
 }
 
 function verdicts({ claimsList }) {

@@ -90,7 +90,7 @@ export function renderRevocationReport(r) {
       say(`| ${label} | ${run.p50} ms | ${run.p99} ms | ${int(run.requestsPerSecond)} | ${run.cpuMicrosPerRequest.toFixed(1)} µs | ${(run.cpuShare * 100).toFixed(0)}% |`);
     }
     say();
-    say(`Revocations (asked: ${int(s.perSecond)}/s; medians of the revoking runs): **${int(s.achievedPerSecond)}/s stored** (\`revokeSession()\` resolved), ${int(s.reachedServerPerSecond)}/s reached the server's mirror; in all ${int(s.revocationsStored)} stored directly, ${int(s.revocationsNotStored)} answered \`queued: true\` (the outbox); the server's mirror held ${int(s.revocationsInServerMirror)} at the end. ${s.firstError ? `First error the revoker's list reported: "${s.firstError}".` : "The revoker's list reported no error."}`);
+    say(`Revocations (asked: ${int(s.perSecond)}/s; medians of the revoking runs): **${int(s.achievedPerSecond)}/s stored** (\`revokeSession()\` resolved), ${int(s.reachedServerPerSecond)}/s reached the server's mirror${s.revokeP50 === undefined ? "" : `; a stored \`revokeSession()\` took p50 ${ms(s.revokeP50)}, p99 ${ms(s.revokeP99)}`}; in all ${int(s.revocationsStored)} stored directly, ${int(s.revocationsNotStored)} answered \`queued: true\` (the outbox); the server's mirror held ${int(s.revocationsInServerMirror)} at the end. ${s.firstError ? `First error the revoker's list reported: "${s.firstError}".` : "The revoker's list reported no error."}`);
     say();
     if (s.quiet.non2xx + s.revoking.non2xx > 0) {
       say(`Problem: ${s.quiet.non2xx + s.revoking.non2xx} non-2xx answers or errors.`);

@@ -80,6 +80,9 @@ export async function measureServing({ cfg, tokensFile, url, perSecond, rounds, 
       // Revocations that reached the server's mirror during a revoking run, per second of it (outbox deliveries included).
       reachedServerPerSecond: median(achieved.map((r) => r.reachedServer / r.seconds)),
       firstError: achieved.find((r) => r.firstError)?.firstError,
+      // How long a stored revokeSession() took, under this load (medians of the runs' percentiles).
+      revokeP50: median(achieved.map((r) => r.revokeP50)),
+      revokeP99: median(achieved.map((r) => r.revokeP99)),
       revocationsNotStored: achieved.reduce((sum, r) => sum + r.queued + r.local, 0),
       revocationsStored: achieved.reduce((sum, r) => sum + r.stored, 0),
       revocationsInServerMirror: await mirrored(),
