@@ -10,10 +10,11 @@ import { Session } from "node:inspector/promises";
 import { isMain, serveParent } from "./processes.js";
 
 let connections = 0;
+let app;
 
 async function start({ kind, cfg }) {
   const { create } = await import(`./servers/${kind}.js`);
-  const app = await create(cfg);
+  app = await create(cfg);
   const server = createServer(app);
   server.keepAliveTimeout = 60_000;
   server.on("connection", () => connections++);
@@ -51,5 +52,7 @@ if (isMain(import.meta.url)) {
     cpu: () => ({ ...process.cpuUsage(), connections }),
     profileStart,
     profileStop,
+    // What the app reports about itself, if anything (servers/node-cognito-redis.js: its revocation list's counts).
+    stats: () => app?.stats?.() ?? null,
   });
 }
