@@ -95,11 +95,15 @@ export interface CognitoClientAuth extends CognitoAuthBase {
 export type CognitoAuth = CognitoUserAuth | CognitoClientAuth;
 
 // Shared by every auth object: one function, not one closure per token.
-const AUTH_PROTOTYPE = Object.freeze({
-  claim(this: CognitoAuthBase, name: string): unknown {
-    return Object.prototype.hasOwnProperty.call(this.claims, name) ? this.claims[name] : undefined;
-  },
-});
+// Not enumerable: `for…in`, spreads and deep-equality see the token's data only.
+const AUTH_PROTOTYPE = Object.freeze(
+  Object.defineProperty({}, "claim", {
+    value: function claim(this: CognitoAuthBase, name: string): unknown {
+      return Object.prototype.hasOwnProperty.call(this.claims, name) ? this.claims[name] : undefined;
+    },
+    enumerable: false,
+  }),
+);
 
 export function createAuth(token: string, claims: CognitoAccessTokenClaims, realm: string): CognitoAuth {
   const groups = claims["cognito:groups"];
