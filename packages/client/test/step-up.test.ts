@@ -1,12 +1,12 @@
 // createAuthFetch and an API's RFC 9470 step-up challenge, on real servers: an
-// Express API behind cognitoAuth + requireAuthLevel, tokens from the test issuer.
+// API behind requireAuthLevel, tokens from the test issuer.
 // The 401 insufficient_user_authentication is returned (no refresh, no retry),
 // one sign-in starts with the challenge's acr_values / max_age back to this page,
-// and a challenge carrying anything outside the bounds starts none.
+// and a challenge carrying anything outside the bounds starts none. The API is
+// node:http with withCognitoAuth (the same answers as every adapter).
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import express from "express";
-import { cognitoAuth, requireAuthLevel } from "@cognito-bearer/express";
+import { requireAuthLevel, withCognitoAuth } from "@cognito-bearer/node";
 import { createTestIssuer, type TestIssuer } from "@cognito-bearer/testing";
 import { createAuthFetch, stepUpChallengeOf, type AuthFetch, type StepUpChallenge } from "@cognito-bearer/client";
 
@@ -20,18 +20,23 @@ const open: AuthFetch[] = [];
 
 beforeAll(async () => {
   issuer = await createTestIssuer();
-  const app = express();
-  const auth = cognitoAuth(issuer.verifierOptions);
-  app.get("/api/transfer", auth, requireAuthLevel({ acr: [MFA], maxAge: 300 }), (_req, res) => {
-    res.json({ ok: true });
+  const needsMfa = requireAuthLevel({ acr: [MFA], maxAge: 300 });
+  const api = withCognitoAuth(issuer.verifierOptions, (_req, res, auth) => {
+    needsMfa(auth);
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true }));
   });
-  app.get("/api/hostile", (_req, res) => {
-    res.status(401).set("WWW-Authenticate", 'Bearer error="insufficient_user_authentication", acr_values="x&prompt=none"').json({ error: "insufficient_user_authentication" });
+  server = createServer((req, res) => {
+    if (req.url === "/api/hostile") {
+      res
+        .writeHead(401, { "www-authenticate": 'Bearer error="insufficient_user_authentication", acr_values="x&prompt=none"', "content-type": "application/json" })
+        .end(JSON.stringify({ error: "insufficient_user_authentication" }));
+      return;
+    }
+    api(req, res);
   });
-  server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  afterAllClose.push(() => auth.verifier.close());
+  afterAllClose.push(() => api.verifier.close());
 });
 const afterAllClose: Array<() => void> = [];
 afterEach(() => {
