@@ -15,6 +15,18 @@ export interface Tokens {
   unknownKid: string;
   /** From the configured pool whose JWKS endpoint is down (never cached). */
   outage: string;
+  /** A client-credentials (M2M) token: sub = client_id, no username, origin_jti, event_id or groups. */
+  machine: string;
+  /** A user's token after step-up: acr "urn:example:mfa", signed in just now. */
+  steppedUp: string;
+  /** acr "urn:example:mfa", but signed in an hour ago (past the route's maxAge). */
+  staleStepUp: string;
+  /** From the pool configured with `audience`: `aud` names it. */
+  audienceMatch: string;
+  /** From that pool, `aud` names another resource. */
+  audienceOther: string;
+  /** From that pool, no `aud` at all (Cognito's usual access token). */
+  audienceAbsent: string;
 }
 
 export interface ExpectedAnswer {
@@ -48,6 +60,17 @@ const invalidRequest = (description: string) =>
   refused(400, "invalid_request", description, `${REALM}, error="invalid_request", error_description="${description}"`);
 const invalidToken = (description: string) =>
   refused(401, "invalid_token", description, `${REALM}, error="invalid_token", error_description="${description}"`);
+const forbidden = (description: string) =>
+  refused(403, "insufficient_scope", description, `${REALM}, error="insufficient_scope", error_description="${description}"`);
+const AUDIENCE = "The access token is not issued for this resource (audience)";
+const STEP_UP = "A stronger or more recent authentication is required";
+/** RFC 9470: the route's requirement travels in the challenge, for the client to pass on to /oauth2/authorize. */
+const stepUp = refused(
+  401,
+  "insufficient_user_authentication",
+  STEP_UP,
+  `${REALM}, error="insufficient_user_authentication", error_description="${STEP_UP}", acr_values="urn:example:mfa", max_age="300"`,
+);
 const ok = (body: unknown): ExpectedAnswer => ({ status: 200, wwwAuthenticate: null, retryAfter: null, body });
 
 type Case = Omit<ContractCase, "method" | "path">;
@@ -55,10 +78,10 @@ type Case = Omit<ContractCase, "method" | "path">;
 /** Cases of one route, in the order given. */
 const on = (method: ContractCase["method"], path: string, cases: Case[]): ContractCase[] => cases.map((c) => ({ ...c, method, path }));
 
-/** The fields of the valid token, as GET /me answers them. */
+/** The fields of the valid token, as GET /me answers them (no username for a machine client). */
 export interface MeBody {
   sub: string;
-  username: string;
+  username?: string;
   clientId: string;
   scopes: string[];
   groups: string[];
@@ -130,6 +153,40 @@ export function contractCases(me: (token: string) => MeBody): ContractCase[] {
             `${REALM}, error="insufficient_scope", error_description="The user is not in a required group"`,
           ),
       },
+    ]),
+    ...on("GET", "/me", [
+      { name: "machine-to-machine token", headers: (t) => bearer(t.machine), expected: (t) => ok(me(t.machine)) },
+      { name: "audience configured: aud names this resource", headers: (t) => bearer(t.audienceMatch), expected: (t) => ok(me(t.audienceMatch)) },
+      { name: "audience configured: aud names another resource", headers: (t) => bearer(t.audienceOther), expected: () => invalidToken(AUDIENCE) },
+      { name: "audience configured: no aud", headers: (t) => bearer(t.audienceAbsent), expected: () => invalidToken(AUDIENCE) },
+    ]),
+    ...on("GET", "/user-only", [
+      { name: "requireUser: a user's token", headers: (t) => bearer(t.valid), expected: () => ok({ user: true }) },
+      {
+        name: "requireUser: a machine client's token",
+        headers: (t) => bearer(t.machine),
+        expected: () => forbidden("The request needs a user's access token, not a machine client's"),
+      },
+    ]),
+    ...on("GET", "/machine", [
+      { name: "requireClient: a machine client's token", headers: (t) => bearer(t.machine), expected: () => ok({ client: true }) },
+      {
+        name: "requireClient: a user's token",
+        headers: (t) => bearer(t.valid),
+        expected: () => forbidden("The request needs the access token of an allowed machine client"),
+      },
+      { name: "requireClient: no token", headers: () => ({}), expected: () => unauthorized },
+    ]),
+    ...on("GET", "/step-up", [
+      { name: "requireAuthLevel: stepped up, recent sign-in", headers: (t) => bearer(t.steppedUp), expected: () => ok({ stepUp: true }) },
+      { name: "requireAuthLevel: no acr", headers: (t) => bearer(t.valid), expected: () => stepUp },
+      { name: "requireAuthLevel: the acr, but the sign-in is too old", headers: (t) => bearer(t.staleStepUp), expected: () => stepUp },
+      {
+        name: "requireAuthLevel: a machine client's token",
+        headers: (t) => bearer(t.machine),
+        expected: () => forbidden("The request needs a user's access token, not a machine client's"),
+      },
+      { name: "requireAuthLevel: no token", headers: () => ({}), expected: () => unauthorized },
     ]),
     ...on("GET", "/public", [
       { name: "optional route, anonymous", headers: () => ({}), expected: () => ok({ authenticated: false }) },

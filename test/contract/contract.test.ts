@@ -44,12 +44,14 @@ interface Answer {
 let issuer: TestIssuer;
 let outageIssuer: TestIssuer;
 let otherIssuer: TestIssuer;
+let audienceIssuer: TestIssuer;
+const AUDIENCE = "https://orders.example.com";
 let tokens: Tokens;
 const apps: RunningApp[] = [];
 const meBodies = new Map<string, MeBody>();
 
 beforeAll(async () => {
-  [issuer, outageIssuer, otherIssuer] = await Promise.all([createTestIssuer(), createTestIssuer(), createTestIssuer()]);
+  [issuer, outageIssuer, otherIssuer, audienceIssuer] = await Promise.all([createTestIssuer(), createTestIssuer(), createTestIssuer(), createTestIssuer()]);
   outageIssuer.setFault({ mode: "down" });
   const mint = (claims: Record<string, unknown>) => issuer.mintAccessToken(claims);
   tokens = {
@@ -61,8 +63,15 @@ beforeAll(async () => {
     otherIssuer: otherIssuer.mintAccessToken({ client_id: issuer.clientId }),
     unknownKid: issuer.mintAccessToken({}, { header: { kid: "no-such-key" } }),
     outage: outageIssuer.mintAccessToken(),
+    // The shape of the test issuer's client_credentials grant (a real Cognito M2M token), for this pool's client.
+    machine: mint({ sub: issuer.clientId, username: undefined, origin_jti: undefined, event_id: undefined, scope: "orders-api/read" }),
+    steppedUp: mint({ username: "carol", acr: "urn:example:mfa", amr: ["pwd", "otp"] }),
+    staleStepUp: mint({ username: "carol", acr: "urn:example:mfa", amr: ["pwd", "otp"], auth_time: Math.floor(Date.now() / 1000) - 3600 }),
+    audienceMatch: audienceIssuer.mintAccessToken({ username: "dave", aud: AUDIENCE }),
+    audienceOther: audienceIssuer.mintAccessToken({ aud: "https://billing.example.com" }),
+    audienceAbsent: audienceIssuer.mintAccessToken(),
   };
-  for (const token of [tokens.valid, tokens.privileged]) {
+  for (const token of [tokens.valid, tokens.privileged, tokens.machine, tokens.audienceMatch]) {
     const claims = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString("utf8"));
     meBodies.set(token, {
       sub: claims.sub,
@@ -72,8 +81,9 @@ beforeAll(async () => {
       groups: claims["cognito:groups"] ?? [],
     });
   }
-  // One verifier per app, each configured with two pools: the healthy one and the one whose JWKS is down.
-  const options = [issuer.verifierOptions, outageIssuer.verifierOptions];
+  // One verifier per app, each configured with three pools: the healthy one, the one whose JWKS is down, and one that requires an audience.
+  // A third pool requires an audience (RFC 8707) of its tokens.
+  const options = [issuer.verifierOptions, outageIssuer.verifierOptions, { ...audienceIssuer.verifierOptions, audience: AUDIENCE }];
   for (const [name, build] of ADAPTERS) {
     const app = build(options);
     apps.push({ name, app, server: await serve(app.listener) });
@@ -83,7 +93,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(apps.map(({ server }) => server.close()));
   for (const { app } of apps) app.verifier.close();
-  await Promise.all([issuer, outageIssuer, otherIssuer].filter(Boolean).map((i) => i.close()));
+  await Promise.all([issuer, outageIssuer, otherIssuer, audienceIssuer].filter(Boolean).map((i) => i.close()));
 });
 
 const cases = contractCases((token) => meBodies.get(token)!);

@@ -7,6 +7,9 @@
 // - 503 (and network errors): our servers' fault: back off with jitter, honour
 //   Retry-After, retry a few times, never sign out;
 // - 403: returned as is (a missing scope or group is not fixed by a new token);
+// - 401 insufficient_user_authentication (RFC 9470 step-up): returned as is, and
+//   one sign-in starts with the challenge's acr_values / max_age (`onStepUp`,
+//   default: the token handler's login page, back to this page);
 // - 401 session_expired from the token handler: the session is over: every tab
 //   is told, and `onSessionExpired` runs (default: go to the sign-in page).
 //
@@ -23,6 +26,7 @@ import { backoffMs, retryAfterSeconds, sleep } from "./backoff.js";
 import { SessionExpiredError, TokenUnavailableError } from "./errors.js";
 import { allowedOrigins, baseUrl, resolveUrl } from "./origins.js";
 import { canReplay } from "./replay.js";
+import { stepUpChallengeOf, stepUpLoginUrl, type StepUpChallenge } from "./step-up.js";
 import { TokenSource, type Token } from "./token-source.js";
 
 export interface AuthFetchOptions {
@@ -50,6 +54,13 @@ export interface AuthFetchOptions {
    * sign the user straight back in while Cognito's session lives).
    */
   onSignedOut?: () => void;
+  /**
+   * Called once per page when an API asks for a stronger or more recent sign-in
+   * (401 `insufficient_user_authentication`, RFC 9470), with its bounded
+   * `acr_values` / `max_age`; the response is returned to the caller as well.
+   * Default: go to `loginUrl?returnTo=<this page>&acr_values=…&max_age=…`.
+   */
+  onStepUp?: (challenge: StepUpChallenge) => void;
   /**
    * Your own refresh, instead of the token handler (an SPA holding Cognito's
    * tokens itself): resolve to the new access token and its lifetime; throw a
@@ -110,6 +121,9 @@ export function createAuthFetch(options: AuthFetchOptions = {}): AuthFetch {
   const maxDelayMs = options.maxDelayMs ?? 10_000;
   const allowNonIdempotent = options.retryNonIdempotent ?? false;
   const onSessionExpired = options.onSessionExpired ?? (() => goToSignIn(loginUrl));
+  const onStepUp = options.onStepUp ?? ((challenge: StepUpChallenge) => goToSignIn(loginUrl, challenge));
+  // One sign-in per page: concurrent calls refused alike do not start several.
+  let stepUpStarted = false;
   const wait = (attempt: number, retryAfter?: number, signal?: AbortSignal | null) => sleep(backoffMs(attempt, baseDelayMs, maxDelayMs, retryAfter), signal);
 
   /** POST tokenUrl, retrying its own faults; a 401 is the end of the session. */
@@ -176,6 +190,16 @@ export function createAuthFetch(options: AuthFetchOptions = {}): AuthFetch {
         await wait(attempt, undefined, signal);
         continue;
       }
+      if (res.status === 401) {
+        const challenge = stepUpChallengeOf(res.headers.get("www-authenticate"));
+        if (challenge !== undefined) {
+          if (!stepUpStarted) {
+            stepUpStarted = true;
+            onStepUp(challenge);
+          }
+          return res;
+        }
+      }
       if (res.status === 401 && refusesToken(res)) {
         tokens.invalidate(token);
         if (refreshed || !replayable) return res;
@@ -231,10 +255,8 @@ function refusesToken(res: Response): boolean {
   return challenge === null || /error="invalid_token"/.test(challenge);
 }
 
-function goToSignIn(loginUrl: string): void {
-  const location = (globalThis as { location?: { pathname: string; search: string; hash: string; assign(url: string): void } }).location;
+function goToSignIn(loginUrl: string, stepUp?: StepUpChallenge): void {
+  const location = (globalThis as { location?: { href: string; pathname: string; search: string; hash: string; assign(url: string): void } }).location;
   if (location === undefined) return;
-  const url = new URL(loginUrl, (globalThis as unknown as { location: { href: string } }).location.href);
-  url.searchParams.set("returnTo", `${location.pathname}${location.search}${location.hash}`);
-  location.assign(url.toString());
+  location.assign(stepUpLoginUrl(loginUrl, location.href, `${location.pathname}${location.search}${location.hash}`, stepUp ?? {}));
 }

@@ -22,11 +22,30 @@ export interface CognitoAccessTokenClaims {
   origin_jti?: string;
   event_id?: string;
   version?: number;
+  /** The resource(s) the token was issued for (RFC 8707), on managed-login tokens of the Essentials and Plus tiers. */
+  aud?: string | string[];
+  /** Authentication context class reference (RFC 9470 step-up). */
+  acr?: string;
+  /** Authentication methods used (RFC 8176), e.g. `["pwd", "otp"]`. */
+  amr?: string[];
   [claim: string]: unknown;
 }
 
-/** What a verified request carries: `req.auth` (Express), `ctx.state.auth` (Koa). */
-export interface CognitoAuth {
+/** Who called: a user (a sign-in) or a machine client (the client-credentials grant). */
+export type CallerKind = "user" | "client";
+
+/**
+ * A client-credentials token has no user: no `username`, and `sub` is the
+ * app client's id. Every token of a signed-in user carries `username`.
+ * Undefined for a token of neither shape (refused by the claim checks).
+ */
+export function callerKindOf(claims: Readonly<Pick<CognitoAccessTokenClaims, "sub" | "client_id" | "username">>): CallerKind | undefined {
+  if (typeof claims.username === "string") return "user";
+  return claims.sub === claims.client_id ? "client" : undefined;
+}
+
+/** What every verified request carries, user or machine client. */
+interface CognitoAuthBase {
   /**
    * The raw access token, for calling other services on the user's behalf.
    * Never log it. It is a non-enumerable property: `JSON.stringify(auth)`,
@@ -37,19 +56,65 @@ export interface CognitoAuth {
   readonly token: string;
   readonly claims: Readonly<CognitoAccessTokenClaims>;
   readonly sub: string;
-  /** The user name; undefined for client-credentials tokens, which have no user. */
-  readonly username: string | undefined;
   readonly clientId: string;
   readonly scopes: string[];
   readonly groups: string[];
   /** The issuer that signed the token (tells pools apart behind one API). */
   readonly issuer: string;
+  /**
+   * A claim of the verified token, typed by you, e.g. a custom claim added by
+   * a pre-token-generation (V3) trigger: `auth.claim<string>("tenant_id")`.
+   * Read from the signed payload only; the type is your assertion, not a
+   * check: validate values you branch on. Undefined when absent.
+   */
+  claim<T = unknown>(name: string): T | undefined;
 }
+
+/** A signed-in user's token. */
+export interface CognitoUserAuth extends CognitoAuthBase {
+  readonly kind: "user";
+  /** The user name (Cognito's `username` claim). */
+  readonly username: string;
+}
+
+/**
+ * A machine client's token (client-credentials grant): `sub` is the client id,
+ * there is no user, no sign-in session (`origin_jti`), and no groups.
+ */
+export interface CognitoClientAuth extends CognitoAuthBase {
+  readonly kind: "client";
+  /** Always undefined: a machine client has no user. */
+  readonly username?: undefined;
+  readonly groups: never[];
+}
+
+/**
+ * What a verified request carries: `req.auth` (Express), `ctx.state.auth` (Koa).
+ * Narrow on `kind`: `if (auth.kind === "user") auth.username // string`.
+ */
+export type CognitoAuth = CognitoUserAuth | CognitoClientAuth;
+
+// Shared by every auth object: one function, not one closure per token.
+// Not enumerable: `for…in`, spreads and deep-equality see the token's data only.
+const AUTH_PROTOTYPE = Object.freeze(
+  Object.defineProperty({}, "claim", {
+    value: function claim(this: CognitoAuthBase, name: string): unknown {
+      return Object.prototype.hasOwnProperty.call(this.claims, name) ? this.claims[name] : undefined;
+    },
+    enumerable: false,
+  }),
+);
 
 export function createAuth(token: string, claims: CognitoAccessTokenClaims, realm: string): CognitoAuth {
   const groups = claims["cognito:groups"];
-  if (groups !== undefined) Object.freeze(groups);
-  const auth = {
+  // Claims are shared by every request that presents the token (the cache): arrays
+  // and objects in them (groups, aud, amr, custom claims) are frozen too.
+  for (const name in claims) {
+    const value = claims[name];
+    if (typeof value === "object" && value !== null) deepFreeze(value);
+  }
+  const auth = Object.assign(Object.create(AUTH_PROTOTYPE) as object, {
+    kind: callerKindOf(claims) ?? "user",
     claims: Object.freeze(claims),
     sub: claims.sub,
     username: claims.username,
@@ -57,10 +122,16 @@ export function createAuth(token: string, claims: CognitoAccessTokenClaims, real
     scopes: Object.freeze(claims.scope ? claims.scope.split(" ").filter(Boolean) : []) as string[],
     groups: Object.freeze(groups ? [...groups] : []) as string[],
     issuer: claims.iss,
-  } as Omit<CognitoAuth, "token"> as CognitoAuth;
+  }) as CognitoAuth;
   // Readable by name, invisible to JSON, inspection and enumeration (see the doc comment above).
   Object.defineProperty(auth, "token", { value: token, enumerable: false });
   Object.freeze(auth);
   rememberRealm(auth, realm);
   return auth;
+}
+
+function deepFreeze(value: object): void {
+  if (Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const inner of Object.values(value)) if (typeof inner === "object" && inner !== null) deepFreeze(inner as object);
 }

@@ -15,13 +15,20 @@ export interface ChallengeParams {
   error?: string;
   errorDescription?: string;
   scope?: string;
+  /** RFC 9470 step-up: acceptable acr values, space-separated. */
+  acrValues?: string;
+  /** RFC 9470 step-up: the greatest acceptable age of the sign-in, in seconds. */
+  maxAge?: number;
 }
 
 /** `Bearer realm="api", error="invalid_token", error_description="…"` */
-export function formatBearerChallenge({ realm, error, errorDescription, scope }: ChallengeParams): string {
+export function formatBearerChallenge({ realm, error, errorDescription, scope, acrValues, maxAge }: ChallengeParams): string {
   let challenge = `Bearer realm=${quoteHeaderValue(realm)}`;
   if (error !== undefined) challenge += `, error=${quoteHeaderValue(error)}`;
   if (errorDescription !== undefined) challenge += `, error_description=${quoteHeaderValue(errorDescription)}`;
   if (scope !== undefined) challenge += `, scope=${quoteHeaderValue(scope)}`;
+  // RFC 9470 §3 quotes both (its example: max_age="5").
+  if (acrValues !== undefined) challenge += `, acr_values=${quoteHeaderValue(acrValues)}`;
+  if (maxAge !== undefined) challenge += `, max_age=${quoteHeaderValue(String(maxAge))}`;
   return challenge;
 }

@@ -6,7 +6,7 @@
 // - the claims must have Cognito's access-token shape and types. aws-jwt-verify
 //   checks `exp` only when present and accepts arrays for `client_id`; an access
 //   token without `exp`, or with claims of the wrong type, is refused here.
-import type { CognitoAccessTokenClaims } from "./auth.js";
+import { callerKindOf, type CognitoAccessTokenClaims } from "./auth.js";
 import { AuthError } from "./errors.js";
 
 const EMBEDDED_KEY_HEADERS = ["jku", "jwk", "x5u", "x5c", "x5t", "x5t#S256"];
@@ -57,6 +57,8 @@ const BASE64URL_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 export interface ClaimPolicy {
   clientIds: ReadonlySet<string>;
   graceSeconds: number;
+  /** With the `audience` option: the resources (RFC 8707) one of which `aud` must name; undefined: `aud` is not read. */
+  audiences?: ReadonlySet<string> | undefined;
 }
 
 /** Cognito access-token claims, typed and checked; `nowSeconds` is the verification time. */
@@ -70,6 +72,7 @@ export function assertCognitoAccessClaims(
   if (typeof payload.client_id !== "string" || !policy.clientIds.has(payload.client_id)) {
     throw new AuthError("client_not_accepted", { realm });
   }
+  if (policy.audiences !== undefined && !hasAudience(payload.aud, policy.audiences)) throw new AuthError("audience", { realm });
   if (!isFiniteNumber(payload.exp)) throw invalid("The access token has no valid expiry", realm);
   if (payload.exp + policy.graceSeconds <= nowSeconds) throw new AuthError("expired", { realm });
   if (payload.nbf !== undefined && (!isFiniteNumber(payload.nbf) || payload.nbf - policy.graceSeconds > nowSeconds)) {
@@ -84,10 +87,24 @@ export function assertCognitoAccessClaims(
   if (payload.username !== undefined && typeof payload.username !== "string") throw invalid("The access token username is invalid", realm);
   if (payload.scope !== undefined && typeof payload.scope !== "string") throw invalid("The access token scope is invalid", realm);
   if (payload.auth_time !== undefined && !isFiniteNumber(payload.auth_time)) throw invalid("The access token auth_time is invalid", realm);
-  const groups = payload["cognito:groups"];
-  if (groups !== undefined && (!Array.isArray(groups) || groups.some((group) => typeof group !== "string"))) {
-    throw invalid("The access token groups are invalid", realm);
+  if (!isStringArray(payload["cognito:groups"])) throw invalid("The access token groups are invalid", realm);
+  if (payload.acr !== undefined && typeof payload.acr !== "string") throw invalid("The access token acr is invalid", realm);
+  if (!isStringArray(payload.amr)) throw invalid("The access token amr is invalid", realm);
+  // A user's token has a username; a client-credentials token has none, and its sub is its client id.
+  if (callerKindOf(payload as CognitoAccessTokenClaims) === undefined) {
+    throw invalid("The access token has no username and is not a client-credentials token", realm);
   }
+}
+
+/** `aud` is a string or an array of strings (RFC 7519 §4.1.3); one of them must be an accepted resource. */
+function hasAudience(aud: unknown, accepted: ReadonlySet<string>): boolean {
+  if (typeof aud === "string") return accepted.has(aud);
+  return Array.isArray(aud) && aud.some((value) => typeof value === "string" && accepted.has(value));
+}
+
+/** Absent, or an array of strings. */
+function isStringArray(value: unknown): boolean {
+  return value === undefined || (Array.isArray(value) && value.every((item) => typeof item === "string"));
 }
 
 function isFiniteNumber(value: unknown): value is number {

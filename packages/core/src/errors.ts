@@ -33,8 +33,12 @@ import {
 } from "aws-jwt-verify/error";
 import { formatBearerChallenge } from "./challenge.js";
 
-/** RFC 6750 §3.1 error codes, plus `temporarily_unavailable` for server-side faults; `null` when no credentials were sent. */
-export type AuthErrorCode = "invalid_request" | "invalid_token" | "insufficient_scope" | "temporarily_unavailable";
+/**
+ * RFC 6750 §3.1 error codes, RFC 9470's `insufficient_user_authentication`
+ * (step-up), plus `temporarily_unavailable` for server-side faults; `null`
+ * when no credentials were sent.
+ */
+export type AuthErrorCode = "invalid_request" | "invalid_token" | "insufficient_scope" | "insufficient_user_authentication" | "temporarily_unavailable";
 
 /** Why a request was refused: stable identifiers for logs and metrics. */
 export type RejectReason =
@@ -51,12 +55,16 @@ export type RejectReason =
   | "issued_in_future"
   | "issuer_not_accepted"
   | "client_not_accepted"
+  | "audience"
   | "wrong_token_use"
   | "invalid_claims"
   | "revoked"
   | "not_revocable"
   | "insufficient_scope"
   | "insufficient_group"
+  | "user_required"
+  | "client_required"
+  | "insufficient_user_authentication"
   | "jwks_unavailable"
   | "revocation_check_failed";
 
@@ -86,12 +94,23 @@ const REASONS: Record<RejectReason, ReasonSpec> = {
   issued_in_future: { status: 401, code: "invalid_token", description: "The access token is issued in the future" },
   issuer_not_accepted: { status: 401, code: "invalid_token", description: "The access token issuer is not accepted" },
   client_not_accepted: { status: 401, code: "invalid_token", description: "The access token client is not accepted" },
+  audience: { status: 401, code: "invalid_token", description: "The access token is not issued for this resource (audience)" },
   wrong_token_use: { status: 401, code: "invalid_token", description: "The token is not an access token" },
   invalid_claims: { status: 401, code: "invalid_token", description: "The access token claims are invalid" },
   revoked: { status: 401, code: "invalid_token", description: "The access token has been revoked" },
   not_revocable: { status: 401, code: "invalid_token", description: "The access token cannot be checked for revocation (no origin_jti)" },
   insufficient_scope: { status: 403, code: "insufficient_scope", description: "The access token lacks a required scope" },
   insufficient_group: { status: 403, code: "insufficient_scope", description: "The user is not in a required group" },
+  // A valid token of the wrong kind of caller: a new token of the same caller
+  // would not help, so not 401 (a client would refresh or sign out); 403, with
+  // RFC 6750's code for "a token that does not allow this request".
+  user_required: { status: 403, code: "insufficient_scope", description: "The request needs a user's access token, not a machine client's" },
+  client_required: { status: 403, code: "insufficient_scope", description: "The request needs the access token of an allowed machine client" },
+  insufficient_user_authentication: {
+    status: 401,
+    code: "insufficient_user_authentication",
+    description: "A stronger or more recent authentication is required",
+  },
   jwks_unavailable: { status: 503, code: "temporarily_unavailable", description: "The token signing keys are temporarily unavailable" },
   revocation_check_failed: { status: 503, code: "temporarily_unavailable", description: "The token revocation check is temporarily unavailable" },
 };
@@ -115,6 +134,10 @@ export interface AuthErrorOptions {
   realm?: string;
   /** For insufficient_scope: the scopes needed, sent as the challenge's `scope` attribute. */
   scope?: string;
+  /** For insufficient_user_authentication (RFC 9470): the acceptable `acr` values, space-separated. */
+  acrValues?: string;
+  /** For insufficient_user_authentication (RFC 9470): the greatest acceptable age of the sign-in, in seconds. */
+  maxAge?: number;
   cause?: unknown;
 }
 
@@ -156,7 +179,14 @@ function challengeHeaders(spec: ReasonSpec, description: string, options: AuthEr
   const realm = options.realm ?? DEFAULT_REALM;
   if (spec.code === null) return { "WWW-Authenticate": formatBearerChallenge({ realm }) };
   return {
-    "WWW-Authenticate": formatBearerChallenge({ realm, error: spec.code, errorDescription: description, scope: options.scope }),
+    "WWW-Authenticate": formatBearerChallenge({
+      realm,
+      error: spec.code,
+      errorDescription: description,
+      scope: options.scope,
+      acrValues: options.acrValues,
+      maxAge: options.maxAge,
+    }),
   };
 }
 

@@ -4,7 +4,7 @@
 // and what was found. The report holds the decoded header and claims, never
 // the signature or the whole token.
 import { createPublicKey, verify as cryptoVerify, type JsonWebKey } from "node:crypto";
-import type { CognitoAuth } from "./auth.js";
+import { callerKindOf, type CallerKind, type CognitoAccessTokenClaims, type CognitoAuth } from "./auth.js";
 import type { AuthError, RejectReason } from "./errors.js";
 import { describeIssuer } from "./issuer-forms.js";
 import type { UsableJwk } from "./jwks-fetch.js";
@@ -21,6 +21,8 @@ export type ExplainCheckName =
   | "signature"
   | "token_use"
   | "client_id"
+  | "audience"
+  | "caller"
   | "expiry"
   | "not_before"
   | "issued_at"
@@ -52,6 +54,8 @@ export interface ExplainReport {
   issuer?: { iss: unknown; form: "regional" | "global" | "other"; region?: string; userPoolId?: string; accepted: boolean };
   /** The verifier's clock (seconds since the epoch) and the skew it tolerates. */
   clock: { now: number; graceSeconds: number };
+  /** Who the token is for, by its claims: a signed-in "user", or a machine "client" (client-credentials). */
+  kind?: CallerKind;
   checks: ExplainCheck[];
 }
 
@@ -76,6 +80,7 @@ const CHECK_OF_REASON: Partial<Record<RejectReason, ExplainCheckName>> = {
   invalid_signature: "signature",
   wrong_token_use: "token_use",
   client_not_accepted: "client_id",
+  audience: "audience",
   expired: "expiry",
   not_yet_valid: "not_before",
   issued_in_future: "issued_at",
@@ -122,6 +127,7 @@ export async function explainToken(context: ExplainContext, token: string): Prom
     ...(decoded === undefined ? {} : { header: decoded.header, claims: decoded.claims }),
     ...(decoded?.claims === undefined ? {} : { issuer: { iss: decoded.claims.iss, ...describeIssuer(String(decoded.claims.iss)), accepted: policy !== undefined } }),
     clock: { now: Math.floor(now), graceSeconds: grace },
+    ...(kindOf(decoded?.claims) === undefined ? {} : { kind: kindOf(decoded?.claims) }),
     checks,
   };
 }
@@ -177,7 +183,7 @@ function diagnose(
     found: `${parts} part${parts === 1 ? "" : "s"}`,
     ...(parts === 5 ? { detail: "five parts: an encrypted token (JWE), such as a Cognito refresh token; send the access token" } : {}),
   });
-  if (decoded?.claims === undefined) return [...checks, ...skipped(["header", "algorithm", "issuer", "key", "signature", "token_use", "client_id", "expiry", "not_before", "issued_at", "claims", "revocation", "scopes", "groups"])];
+  if (decoded?.claims === undefined) return [...checks, ...skipped(["header", "algorithm", "issuer", "key", "signature", "token_use", "client_id", "audience", "caller", "expiry", "not_before", "issued_at", "claims", "revocation", "scopes", "groups"])];
   const { header, claims } = decoded;
 
   const embedded = EMBEDDED_KEY_HEADERS.filter((name) => name in header);
@@ -221,6 +227,26 @@ function diagnose(
     found: claims.client_id,
     ...(claims.client_id === undefined && claims.aud !== undefined ? { detail: "no client_id, but an aud: ID tokens carry aud; Cognito access tokens carry client_id" } : {}),
   });
+  const audiences = policy?.audiences;
+  add(
+    audiences === undefined
+      ? { check: "audience", outcome: "skipped", detail: "no audience required by the verifier: aud is not read", found: claims.aud }
+      : {
+          check: "audience",
+          outcome: [claims.aud].flat().some((aud) => typeof aud === "string" && audiences.has(aud)) ? "pass" : "fail",
+          expected: [...audiences],
+          found: claims.aud,
+          ...(claims.aud === undefined ? { detail: "no aud: Cognito sets it only when the client asked for a resource (managed login, Essentials or Plus)" } : {}),
+        },
+  );
+  const kind = kindOf(claims);
+  add({
+    check: "caller",
+    outcome: kind === undefined ? "fail" : "pass",
+    expected: "a user (username) or a machine client (client-credentials: sub = client_id, no username)",
+    found: kind ?? { username: typeof claims.username, subIsClientId: claims.sub === claims.client_id },
+    ...(kind === "client" ? { detail: "a machine client's token: no user, no groups, no origin_jti" } : {}),
+  });
   add(timeCheck("expiry", claims.exp, (exp) => now < exp + grace, "after now − grace", now));
   add(claims.nbf === undefined ? { check: "not_before", outcome: "skipped", detail: "no nbf claim" } : timeCheck("not_before", claims.nbf, (nbf) => nbf <= now + grace, "at or before now + grace", now));
   add(claims.iat === undefined ? { check: "issued_at", outcome: "skipped", detail: "no iat claim" } : timeCheck("issued_at", claims.iat, (iat) => iat <= now + grace, "at or before now + grace", now));
@@ -233,6 +259,10 @@ function diagnose(
   add(requirementCheck("scopes", policy?.scopes, scopes, auth));
   add(requirementCheck("groups", policy?.groups, groups, auth));
   return checks;
+}
+
+function kindOf(claims: Record<string, unknown> | undefined): CallerKind | undefined {
+  return claims === undefined ? undefined : callerKindOf(claims as Pick<CognitoAccessTokenClaims, "sub" | "client_id" | "username">);
 }
 
 function skipped(names: ExplainCheckName[]): ExplainCheck[] {

@@ -58,6 +58,14 @@ export interface VerifierOptions {
    * serve when the nearest Region's does not. Standard pools only.
    */
   replicaRegions?: readonly string[];
+  /**
+   * Resource binding (RFC 8707): the token's `aud` must name one of these
+   * (401 `invalid_token`, reason `audience`, when it is absent or different).
+   * Cognito sets `aud` on access tokens to the resource the client asked for
+   * (managed login, Essentials and Plus tiers). Default: `aud` is not read, as
+   * Cognito's other access tokens have none.
+   */
+  audience?: string | readonly string[];
   /** Scopes every token must carry. A string or array means all of them; `{ anyOf }` one of them. */
   scopes?: Requirement;
   /** Groups every user must be in. A string or array means any one of them; `{ allOf }` all of them. */
@@ -114,6 +122,8 @@ export interface IssuerPolicy extends IssuerForm {
   /** Where that key set can be fetched, in the order to try. */
   jwksCandidates: readonly string[];
   clientIds: ReadonlySet<string>;
+  /** With `audience`: the accepted values of `aud`. */
+  audiences: ReadonlySet<string> | undefined;
   scopes: AnyOrAll | undefined;
   groups: AnyOrAll | undefined;
   graceSeconds: number;
@@ -144,6 +154,7 @@ export const VERIFIER_OPTION_KEYS = [
   "issuerEndsWithSlash",
   "jwksUri",
   "replicaRegions",
+  "audience",
   "scopes",
   "groups",
   "graceSeconds",
@@ -205,6 +216,7 @@ function resolveIssuers(options: VerifierOptions, where: string): IssuerPolicy[]
   const shared = {
     userPoolId,
     clientIds: resolveClientIds(options.clientId, where),
+    audiences: resolveAudiences(options.audience, where),
     scopes: requirementOption(options.scopes, "allOf", `scopes${where}`),
     groups: requirementOption(options.groups, "anyOf", `groups${where}`),
     graceSeconds: nonNegativeNumber(`graceSeconds${where}`, options.graceSeconds, DEFAULTS.graceSeconds),
@@ -258,6 +270,15 @@ function resolveClientIds(clientId: unknown, where: string): ReadonlySet<string>
     throw new OptionsError(`clientId${where} is required: the app client id, or a non-empty array of them`);
   }
   return new Set(ids as string[]);
+}
+
+function resolveAudiences(audience: unknown, where: string): ReadonlySet<string> | undefined {
+  if (audience === undefined) return undefined;
+  const values = typeof audience === "string" ? [audience] : audience;
+  if (!Array.isArray(values) || values.length === 0 || values.some((value) => typeof value !== "string" || value.trim() === "")) {
+    throw new OptionsError(`audience${where} must be a resource identifier (e.g. "https://api.example.com"), or a non-empty array of them`);
+  }
+  return new Set(values as string[]);
 }
 
 function isCognitoHost(issuer: string): boolean {

@@ -39,7 +39,7 @@ test("a valid token: every check passes or does not apply; header and claims dec
   expect(report.header).toEqual({ kid: issuer.kid, alg: "RS256" });
   expect(report.claims).toMatchObject({ username: "alice", token_use: "access" });
   expect(report.checks.map((c) => c.check)).toEqual([
-    "size", "structure", "header", "algorithm", "issuer", "key", "signature", "token_use", "client_id", "expiry", "not_before", "issued_at", "claims", "revocation", "scopes", "groups",
+    "size", "structure", "header", "algorithm", "issuer", "key", "signature", "token_use", "client_id", "audience", "caller", "expiry", "not_before", "issued_at", "claims", "revocation", "scopes", "groups",
   ]);
   expect(check(report, "signature")).toMatchObject({ outcome: "pass", detail: `valid for key ${issuer.kid}` });
   expect(check(report, "scopes")).toMatchObject({ outcome: "pass", expected: { allOf: ["orders/read"] } });

@@ -26,7 +26,8 @@ beforeAll(async () => {
   cases = [
     { name: "RS256", token: issuer.mintAccessToken(), verifier },
     { name: "RS256 with groups", token: issuer.mintAccessToken({ "cognito:groups": ["admin", "ops"], scope: "orders/read orders/write" }), verifier },
-    { name: "RS256 client credentials", token: issuer.mintAccessToken({ username: undefined, scope: "api/read" }), verifier },
+    // Cognito's client-credentials shape: sub = client_id, no username, origin_jti or event_id.
+    { name: "RS256 client credentials", token: issuer.mintAccessToken({ sub: issuer.clientId, username: undefined, origin_jti: undefined, event_id: undefined, scope: "api/read" }), verifier },
     { name: "ES256", token: ecIssuer.mintAccessToken(), verifier: ecVerifier },
   ];
   for (const c of cases) await expect(c.verifier.verify(c.token)).resolves.toBeDefined();
@@ -115,7 +116,8 @@ test("whatever our key signs, verify() accepts exactly the valid access tokens",
   const past = fc.constantFrom(now - 3600, now - 86400);
   const claims = fc.record(
     {
-      sub: field(fc.uuid(), fc.constantFrom("", 42, null)),
+      // Sometimes the client id: with no username, the shape of a client-credentials token.
+      sub: field(fc.oneof({ weight: 4, arbitrary: fc.uuid() }, { weight: 1, arbitrary: fc.constant(issuer.clientId) }), fc.constantFrom("", 42, null)),
       iss: field(fc.constant(issuer.issuer), fc.constantFrom(`${issuer.issuer}/`, "https://evil.example", [issuer.issuer])),
       client_id: field(fc.constant(issuer.clientId), fc.constantFrom("other", [issuer.clientId], issuer.clientId.toUpperCase())),
       token_use: field(fc.constant("access"), fc.constantFrom("id", "Access", ["access"], "refresh")),
@@ -168,7 +170,8 @@ test("whatever our key signs, verify() accepts exactly the valid access tokens",
         (signed.iat === undefined || (finite(signed.iat) && signed.iat <= t)) &&
         (signed.auth_time === undefined || finite(signed.auth_time)) &&
         optionalString(signed.scope) &&
-        optionalString(signed.username) &&
+        // A user's token (a username), or a client-credentials one (none, and sub = client_id).
+        (typeof signed.username === "string" || (signed.username === undefined && signed.sub === signed.client_id)) &&
         (groups === undefined || (Array.isArray(groups) && groups.every((g) => typeof g === "string")));
 
       const outcome = await settle(() => verifier.verify(token));

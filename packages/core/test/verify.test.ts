@@ -34,6 +34,7 @@ describe("a valid access token", () => {
     // `token` is there, readable by name, but not enumerable (see auth-object.test.ts).
     expect(auth.token).toBe(token);
     expect(auth).toEqual({
+      kind: "user",
       claims,
       sub: claims.sub,
       username: "test-user",

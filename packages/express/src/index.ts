@@ -5,11 +5,15 @@ import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Respon
 import {
   errorResponse,
   isAuthError,
+  requireAuthLevel as authLevelCheck,
+  requireClient as clientCheck,
   requireGroups as groupsCheck,
   requireScopes as scopesCheck,
+  requireUser as userCheck,
   toAuthError,
   type AuthCheck,
   type AuthError,
+  type AuthLevel,
   type CognitoAuth,
   type Requirement,
   type Verifier,
@@ -36,7 +40,7 @@ declare global {
 
 export type { CognitoAuthOptions } from "./options.js";
 export { AuthError, createVerifier, isAuthError, OptionsError } from "@cognito-bearer/core";
-export type { CognitoAuth, CognitoAccessTokenClaims, Requirement, Verifier, VerifierOptions } from "@cognito-bearer/core";
+export type { AuthLevel, CognitoAuth, CognitoUserAuth, CognitoClientAuth, CognitoAccessTokenClaims, Requirement, Verifier, VerifierOptions } from "@cognito-bearer/core";
 
 /** The middleware returned by cognitoAuth(), with the verifier it uses (for `warmup()`, `stats()`, `close()`). */
 export type CognitoAuthMiddleware = RequestHandler & { readonly verifier: Verifier };
@@ -102,6 +106,25 @@ export function requireScopes(...scopes: [Requirement] | string[]): RequestHandl
  */
 export function requireGroups(...groups: [Requirement] | string[]): RequestHandler {
   return requirementMiddleware(groupsCheck(...groups));
+}
+
+/** Require a signed-in user's token, not a machine client's (403 `insufficient_scope` otherwise). */
+export function requireUser(): RequestHandler {
+  return requirementMiddleware(userCheck());
+}
+
+/** Require a machine client's token (client-credentials), optionally of these app clients (403 `insufficient_scope` otherwise). */
+export function requireClient(...ids: [readonly string[]] | string[]): RequestHandler {
+  return requirementMiddleware(clientCheck(...ids));
+}
+
+/**
+ * Step-up (RFC 9470): require a sign-in of one of the `acr` classes and/or at most
+ * `maxAge` seconds old; otherwise 401 `insufficient_user_authentication` with
+ * `acr_values` / `max_age` in the challenge.
+ */
+export function requireAuthLevel(level: AuthLevel): RequestHandler {
+  return requirementMiddleware(authLevelCheck(level));
 }
 
 function requirementMiddleware(check: AuthCheck): RequestHandler {

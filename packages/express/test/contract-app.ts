@@ -4,7 +4,7 @@ import type { RequestListener } from "node:http";
 import express5 from "express";
 import express4 from "express4";
 import type { VerifierOptions } from "@cognito-bearer/core";
-import { cognitoAuth, requireGroups, requireScopes, type Verifier } from "../src/index.js";
+import { cognitoAuth, requireAuthLevel, requireClient, requireGroups, requireScopes, requireUser, type Verifier } from "../src/index.js";
 
 export interface ContractApp {
   listener: RequestListener;
@@ -31,6 +31,15 @@ function contractApp(express: typeof express5, options: VerifierOptions[]): Cont
   });
   app.get("/admin", requireGroups("admin"), (_req, res) => {
     res.json({ admin: true });
+  });
+  app.get("/user-only", requireUser(), (_req, res) => {
+    res.json({ user: true });
+  });
+  app.get("/machine", requireClient(), (_req, res) => {
+    res.json({ client: true });
+  });
+  app.get("/step-up", requireAuthLevel({ acr: ["urn:example:mfa"], maxAge: 300 }), (_req, res) => {
+    res.json({ stepUp: true });
   });
   return { listener: app as unknown as RequestListener, verifier: auth.verifier };
 }

@@ -5,11 +5,15 @@ import type { FastifyPluginCallback, FastifyReply, FastifyRequest, preHandlerHoo
 import fp from "fastify-plugin";
 import {
   errorResponse,
+  requireAuthLevel as authLevelCheck,
+  requireClient as clientCheck,
   requireGroups as groupsCheck,
   requireScopes as scopesCheck,
+  requireUser as userCheck,
   toAuthError,
   type AuthCheck,
   type AuthError,
+  type AuthLevel,
   type CognitoAuth,
   type Requirement,
   type Verifier,
@@ -25,7 +29,7 @@ declare module "fastify" {
 }
 
 export { AuthError, createVerifier, isAuthError, OptionsError } from "@cognito-bearer/core";
-export type { CognitoAuth, CognitoAccessTokenClaims, Requirement, Verifier, VerifierOptions } from "@cognito-bearer/core";
+export type { AuthLevel, CognitoAuth, CognitoUserAuth, CognitoClientAuth, CognitoAccessTokenClaims, Requirement, Verifier, VerifierOptions } from "@cognito-bearer/core";
 
 /** The plugin's own options. */
 export interface CognitoAuthOptions {
@@ -103,6 +107,25 @@ export function requireScopes(...scopes: [Requirement] | string[]): preHandlerHo
 /** Require groups of the user, as a route preHandler: any listed by default, or all of them (`{ allOf: [...] }`). */
 export function requireGroups(...groups: [Requirement] | string[]): preHandlerHookHandler {
   return requirementHandler(groupsCheck(...groups));
+}
+
+/** Require a signed-in user's token, not a machine client's (403 `insufficient_scope` otherwise). */
+export function requireUser(): preHandlerHookHandler {
+  return requirementHandler(userCheck());
+}
+
+/** Require a machine client's token (client-credentials), optionally of these app clients (403 `insufficient_scope` otherwise). */
+export function requireClient(...ids: [readonly string[]] | string[]): preHandlerHookHandler {
+  return requirementHandler(clientCheck(...ids));
+}
+
+/**
+ * Step-up (RFC 9470): require a sign-in of one of the `acr` classes and/or at most
+ * `maxAge` seconds old; otherwise 401 `insufficient_user_authentication` with
+ * `acr_values` / `max_age` in the challenge.
+ */
+export function requireAuthLevel(level: AuthLevel): preHandlerHookHandler {
+  return requirementHandler(authLevelCheck(level));
 }
 
 /** The auth of a request cognitoAuth (not `optional`) let through, typed without a non-null assertion; throws when there is none. */

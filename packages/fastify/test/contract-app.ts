@@ -5,7 +5,7 @@ import type { RequestListener } from "node:http";
 import Fastify5 from "fastify";
 import Fastify4 from "fastify4";
 import type { VerifierOptions } from "@cognito-bearer/core";
-import { cognitoAuth, createVerifier, requireGroups, requireScopes } from "../src/index.js";
+import { cognitoAuth, createVerifier, requireAuthLevel, requireClient, requireGroups, requireScopes, requireUser } from "../src/index.js";
 import type { ContractApp } from "../../node/test/contract-app.js";
 
 type FastifyFactory = typeof Fastify5;
@@ -26,6 +26,9 @@ function contractApp(Fastify: FastifyFactory, options: VerifierOptions[]): Contr
     });
     scope.get("/orders", { preHandler: requireScopes("orders/read") }, async () => ({ orders: [] }));
     scope.get("/admin", { preHandler: requireGroups("admin") }, async () => ({ admin: true }));
+    scope.get("/user-only", { preHandler: requireUser() }, async () => ({ user: true }));
+    scope.get("/machine", { preHandler: requireClient() }, async () => ({ client: true }));
+    scope.get("/step-up", { preHandler: requireAuthLevel({ acr: ["urn:example:mfa"], maxAge: 300 }) }, async () => ({ stepUp: true }));
   });
   const ready: Promise<unknown> = Promise.resolve(app.ready());
   const listener: RequestListener = (req, res) => {

@@ -4,11 +4,15 @@
 import type { Context, MiddlewareHandler } from "hono";
 import {
   errorResponse,
+  requireAuthLevel as authLevelCheck,
+  requireClient as clientCheck,
   requireGroups as groupsCheck,
   requireScopes as scopesCheck,
+  requireUser as userCheck,
   toAuthError,
   type AuthCheck,
   type AuthError,
+  type AuthLevel,
   type CognitoAuth,
   type Requirement,
   type Verifier,
@@ -72,6 +76,25 @@ export function requireScopes(...scopes: [Requirement] | string[]): MiddlewareHa
 /** Require groups of the user (any listed by default, `{ allOf }` for all); runs after cognitoAuth. */
 export function requireGroups(...groups: [Requirement] | string[]): MiddlewareHandler<CognitoAuthEnv> {
   return requirement(groupsCheck(...groups));
+}
+
+/** Require a signed-in user's token, not a machine client's (403 `insufficient_scope` otherwise). */
+export function requireUser(): MiddlewareHandler<CognitoAuthEnv> {
+  return requirement(userCheck());
+}
+
+/** Require a machine client's token (client-credentials), optionally of these app clients (403 `insufficient_scope` otherwise). */
+export function requireClient(...ids: [readonly string[]] | string[]): MiddlewareHandler<CognitoAuthEnv> {
+  return requirement(clientCheck(...ids));
+}
+
+/**
+ * Step-up (RFC 9470): require a sign-in of one of the `acr` classes and/or at most
+ * `maxAge` seconds old; otherwise 401 `insufficient_user_authentication` with
+ * `acr_values` / `max_age` in the challenge.
+ */
+export function requireAuthLevel(level: AuthLevel): MiddlewareHandler<CognitoAuthEnv> {
+  return requirement(authLevelCheck(level));
 }
 
 /** The auth of a request cognitoAuth (not `optional`) let through, typed without a non-null assertion; throws when there is none. */

@@ -13,8 +13,8 @@ import {
 } from "@cognito-bearer/core";
 import { booleanOption, isCorsPreflight, resolveAdapterInput } from "@cognito-bearer/core/adapter";
 
-export { AuthError, createVerifier, isAuthError, OptionsError, requireGroups, requireScopes } from "@cognito-bearer/core";
-export type { AuthCheck, CognitoAuth, CognitoAccessTokenClaims, Requirement, Verifier, VerifierOptions } from "@cognito-bearer/core";
+export { AuthError, createVerifier, isAuthError, OptionsError, requireAuthLevel, requireClient, requireGroups, requireScopes, requireUser } from "@cognito-bearer/core";
+export type { AuthCheck, AuthLevel, CognitoAuth, CognitoUserAuth, CognitoClientAuth, CognitoAccessTokenClaims, Requirement, Verifier, VerifierOptions } from "@cognito-bearer/core";
 
 /**
  * Authenticate a Request's Authorization header: resolves to the auth object

@@ -5,8 +5,8 @@ import type { IncomingMessage, RequestListener, ServerResponse } from "node:http
 import { getRequestListener } from "@hono/node-server";
 import { Hono } from "hono";
 import type { VerifierOptions } from "@cognito-bearer/core";
-import { authErrorResponse, authenticateRequest, requireGroups, requireScopes, withCognitoAuth } from "../src/index.js";
-import { cognitoAuth, requireGroups as honoGroups, requireScopes as honoScopes, type CognitoAuthEnv } from "../src/hono.js";
+import { authErrorResponse, authenticateRequest, requireAuthLevel, requireClient, requireGroups, requireScopes, requireUser, withCognitoAuth } from "../src/index.js";
+import { cognitoAuth, requireAuthLevel as honoAuthLevel, requireClient as honoClient, requireGroups as honoGroups, requireScopes as honoScopes, requireUser as honoUser, type CognitoAuthEnv } from "../src/hono.js";
 import type { ContractApp } from "../../node/test/contract-app.js";
 
 const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json; charset=utf-8" } });
@@ -14,6 +14,9 @@ const json = (body: unknown, status = 200) => new Response(JSON.stringify(body),
 export function fetchApp(options: VerifierOptions[]): ContractApp {
   const needsOrdersRead = requireScopes("orders/read");
   const needsAdmin = requireGroups("admin");
+  const needsUser = requireUser();
+  const needsClient = requireClient();
+  const needsStepUp = requireAuthLevel({ acr: ["urn:example:mfa"], maxAge: 300 });
   const handler = withCognitoAuth(options, (request, auth) => {
     const route = `${request.method} ${new URL(request.url).pathname}`;
     if (route === "OPTIONS /me") return new Response(null, { status: 204, headers: { "Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET" } });
@@ -29,6 +32,15 @@ export function fetchApp(options: VerifierOptions[]): ContractApp {
       case "GET /admin":
         needsAdmin(auth);
         return json({ admin: true });
+      case "GET /user-only":
+        needsUser(auth);
+        return json({ user: true });
+      case "GET /machine":
+        needsClient(auth);
+        return json({ client: true });
+      case "GET /step-up":
+        needsStepUp(auth);
+        return json({ stepUp: true });
       default:
         return json({ error: "not_found" }, 404);
     }
@@ -62,6 +74,9 @@ export function honoApp(options: VerifierOptions[]): ContractApp {
   app.use("/me", auth);
   app.use("/orders", auth);
   app.use("/admin", auth);
+  app.use("/user-only", auth);
+  app.use("/machine", auth);
+  app.use("/step-up", auth);
   app.options("/me", (c) => c.body(null, 204, { "Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET" }));
   app.get("/me", (c) => {
     const { sub, username, clientId, scopes, groups } = c.var.auth!;
@@ -69,6 +84,9 @@ export function honoApp(options: VerifierOptions[]): ContractApp {
   });
   app.get("/orders", honoScopes("orders/read"), (c) => honoJson(c, { orders: [] }));
   app.get("/admin", honoGroups("admin"), (c) => honoJson(c, { admin: true }));
+  app.get("/user-only", honoUser(), (c) => honoJson(c, { user: true }));
+  app.get("/machine", honoClient(), (c) => honoJson(c, { client: true }));
+  app.get("/step-up", honoAuthLevel({ acr: ["urn:example:mfa"], maxAge: 300 }), (c) => honoJson(c, { stepUp: true }));
   return { listener: getRequestListener(app.fetch) as RequestListener, verifier: auth.verifier };
 }
 

@@ -4,11 +4,15 @@
 import type { Context, Middleware, Next } from "koa";
 import {
   errorResponse,
+  requireAuthLevel as authLevelCheck,
+  requireClient as clientCheck,
   requireGroups as groupsCheck,
   requireScopes as scopesCheck,
+  requireUser as userCheck,
   toAuthError,
   type AuthCheck,
   type AuthError,
+  type AuthLevel,
   type CognitoAuth,
   type Requirement,
   type Verifier,
@@ -37,7 +41,7 @@ declare module "koa" {
 
 export type { CognitoAuthOptions } from "./options.js";
 export { AuthError, createVerifier, isAuthError, OptionsError } from "@cognito-bearer/core";
-export type { CognitoAuth, CognitoAccessTokenClaims, Requirement, Verifier, VerifierOptions } from "@cognito-bearer/core";
+export type { AuthLevel, CognitoAuth, CognitoUserAuth, CognitoClientAuth, CognitoAccessTokenClaims, Requirement, Verifier, VerifierOptions } from "@cognito-bearer/core";
 
 /** The middleware returned by cognitoAuth(), with the verifier it uses (for `warmup()`, `stats()`, `close()`). */
 export type CognitoAuthMiddleware = Middleware & { readonly verifier: Verifier };
@@ -96,6 +100,25 @@ export function requireScopes(...scopes: [Requirement] | string[]): Middleware {
  */
 export function requireGroups(...groups: [Requirement] | string[]): Middleware {
   return requirementMiddleware(groupsCheck(...groups));
+}
+
+/** Require a signed-in user's token, not a machine client's (403 `insufficient_scope` otherwise). */
+export function requireUser(): Middleware {
+  return requirementMiddleware(userCheck());
+}
+
+/** Require a machine client's token (client-credentials), optionally of these app clients (403 `insufficient_scope` otherwise). */
+export function requireClient(...ids: [readonly string[]] | string[]): Middleware {
+  return requirementMiddleware(clientCheck(...ids));
+}
+
+/**
+ * Step-up (RFC 9470): require a sign-in of one of the `acr` classes and/or at most
+ * `maxAge` seconds old; otherwise 401 `insufficient_user_authentication` with
+ * `acr_values` / `max_age` in the challenge.
+ */
+export function requireAuthLevel(level: AuthLevel): Middleware {
+  return requirementMiddleware(authLevelCheck(level));
 }
 
 function requirementMiddleware(check: AuthCheck): Middleware {

@@ -4,7 +4,7 @@ import type { RequestListener } from "node:http";
 import Koa3, { type Middleware } from "koa";
 import Koa2 from "koa2";
 import type { VerifierOptions } from "@cognito-bearer/core";
-import { cognitoAuth, requireGroups, requireScopes, type Verifier } from "../src/index.js";
+import { cognitoAuth, requireAuthLevel, requireClient, requireGroups, requireScopes, requireUser, type Verifier } from "../src/index.js";
 
 export interface ContractApp {
   listener: RequestListener;
@@ -52,6 +52,21 @@ function contractApp(Koa: typeof Koa3, options: VerifierOptions[]): ContractApp 
   app.use(
     route("GET", "/admin", requireGroups("admin"), (ctx) => {
       ctx.body = { admin: true };
+    }),
+  );
+  app.use(
+    route("GET", "/user-only", requireUser(), (ctx) => {
+      ctx.body = { user: true };
+    }),
+  );
+  app.use(
+    route("GET", "/machine", requireClient(), (ctx) => {
+      ctx.body = { client: true };
+    }),
+  );
+  app.use(
+    route("GET", "/step-up", requireAuthLevel({ acr: ["urn:example:mfa"], maxAge: 300 }), (ctx) => {
+      ctx.body = { stepUp: true };
     }),
   );
   return { listener: app.callback() as RequestListener, verifier: auth.verifier };

@@ -18,8 +18,8 @@ import {
 } from "@cognito-bearer/core";
 import { booleanOption, isCorsPreflight, resolveAdapterInput } from "@cognito-bearer/core/adapter";
 
-export { AuthError, createVerifier, isAuthError, OptionsError, requireGroups, requireScopes } from "@cognito-bearer/core";
-export type { CognitoAuth, CognitoAccessTokenClaims, Requirement, Verifier, VerifierOptions } from "@cognito-bearer/core";
+export { AuthError, createVerifier, isAuthError, OptionsError, requireAuthLevel, requireClient, requireGroups, requireScopes, requireUser } from "@cognito-bearer/core";
+export type { AuthLevel, CognitoAuth, CognitoUserAuth, CognitoClientAuth, CognitoAccessTokenClaims, Requirement, Verifier, VerifierOptions } from "@cognito-bearer/core";
 
 /** The parts of an API Gateway proxy event (REST v1 or HTTP API v2) read here. */
 export interface ProxyEvent {

@@ -3,7 +3,7 @@
 import type { RequestListener } from "node:http";
 import type { VerifierOptions } from "@cognito-bearer/core";
 import { createLambdaListener } from "@cognito-bearer/testing";
-import { createVerifier, requireGroups, requireScopes, withCognitoAuth, type ProxyEvent } from "../src/index.js";
+import { createVerifier, requireAuthLevel, requireClient, requireGroups, requireScopes, requireUser, withCognitoAuth, type ProxyEvent } from "../src/index.js";
 import type { ContractApp } from "../../node/test/contract-app.js";
 
 const json = (body: unknown, statusCode = 200) => ({ statusCode, headers: { "Content-Type": "application/json; charset=utf-8" }, body: JSON.stringify(body) });
@@ -13,6 +13,9 @@ export function lambdaApp(options: VerifierOptions[]): ContractApp {
   const verifier = createVerifier(options);
   const needsOrdersRead = requireScopes("orders/read");
   const needsAdmin = requireGroups("admin");
+  const needsUser = requireUser();
+  const needsClient = requireClient();
+  const needsStepUp = requireAuthLevel({ acr: ["urn:example:mfa"], maxAge: 300 });
   const publicRoute = withCognitoAuth(verifier, async (_event, _context, auth) => json(auth ? { authenticated: true, sub: auth.sub } : { authenticated: false }), { optional: true });
   const protectedRoutes = withCognitoAuth(verifier, async (event: ProxyEvent & { rawPath?: string }, _context: unknown, auth) => {
     const route = routeOf(event);
@@ -29,6 +32,15 @@ export function lambdaApp(options: VerifierOptions[]): ContractApp {
       case "GET /admin":
         needsAdmin(auth);
         return json({ admin: true });
+      case "GET /user-only":
+        needsUser(auth);
+        return json({ user: true });
+      case "GET /machine":
+        needsClient(auth);
+        return json({ client: true });
+      case "GET /step-up":
+        needsStepUp(auth);
+        return json({ stepUp: true });
       default:
         return json({ error: "not_found" }, 404);
     }

@@ -17,8 +17,8 @@ import { resolveAdapter, type WithCognitoAuthOptions } from "./options.js";
 import { rawAuthorization } from "./raw-headers.js";
 
 export type { WithCognitoAuthOptions } from "./options.js";
-export { AuthError, createVerifier, isAuthError, isCorsPreflight, OptionsError, requireGroups, requireScopes } from "@cognito-bearer/core";
-export type { AuthCheck, CognitoAuth, CognitoAccessTokenClaims, Requirement, Verifier, VerifierOptions } from "@cognito-bearer/core";
+export { AuthError, createVerifier, isAuthError, isCorsPreflight, OptionsError, requireAuthLevel, requireClient, requireGroups, requireScopes, requireUser } from "@cognito-bearer/core";
+export type { AuthCheck, AuthLevel, CognitoAuth, CognitoUserAuth, CognitoClientAuth, CognitoAccessTokenClaims, Requirement, Verifier, VerifierOptions } from "@cognito-bearer/core";
 
 /** Anything shaped like an IncomingMessage: only `headers` (and `method`, for preflights) are read. */
 export interface RequestLike {

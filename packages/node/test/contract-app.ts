@@ -3,7 +3,7 @@
 // sendAuthError() for the optional one, core's checks thrown from the handler.
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import type { VerifierOptions } from "@cognito-bearer/core";
-import { authenticate, requireGroups, requireScopes, sendAuthError, withCognitoAuth, type Verifier } from "../src/index.js";
+import { authenticate, requireAuthLevel, requireClient, requireGroups, requireScopes, requireUser, sendAuthError, withCognitoAuth, type Verifier } from "../src/index.js";
 
 export interface ContractApp {
   listener: RequestListener;
@@ -19,6 +19,9 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 export function nodeApp(options: VerifierOptions[]): ContractApp {
   const needsOrdersRead = requireScopes("orders/read");
   const needsAdmin = requireGroups("admin");
+  const needsUser = requireUser();
+  const needsClient = requireClient();
+  const needsStepUp = requireAuthLevel({ acr: ["urn:example:mfa"], maxAge: 300 });
   const protectedRoutes = withCognitoAuth(options, (req, res, auth) => {
     const route = `${req.method} ${req.url}`;
     if (route === "OPTIONS /me") {
@@ -38,6 +41,15 @@ export function nodeApp(options: VerifierOptions[]): ContractApp {
       case "GET /admin":
         needsAdmin(auth);
         return sendJson(res, 200, { admin: true });
+      case "GET /user-only":
+        needsUser(auth);
+        return sendJson(res, 200, { user: true });
+      case "GET /machine":
+        needsClient(auth);
+        return sendJson(res, 200, { client: true });
+      case "GET /step-up":
+        needsStepUp(auth);
+        return sendJson(res, 200, { stepUp: true });
       default:
         return sendJson(res, 404, { error: "not_found" });
     }

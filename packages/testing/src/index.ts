@@ -12,6 +12,6 @@ export type { ClaimOverrides } from "./tokens.js";
 export type { JwksFault } from "./faults.js";
 export type { SigningAlgorithm } from "./keys.js";
 export type { OAuthOptions, TestUser, ResolvedUser, MachineClient, ResolvedMachineClient } from "./oauth/options.js";
-export type { OAuthCounters, TokenEndpointFault, TokenFaultOptions } from "./oauth/endpoints.js";
+export type { AuthorizeRequestRecord, OAuthCounters, TokenEndpointFault, TokenFaultOptions } from "./oauth/endpoints.js";
 export { createLambdaListener } from "./lambda-runner.js";
 export type { LambdaProxyHandler, LambdaResult } from "./lambda-runner.js";

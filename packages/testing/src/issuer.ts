@@ -3,7 +3,7 @@ import { isIPv6 } from "node:net";
 import { validateFault, type JwksFault } from "./faults.js";
 import { startJwksServer } from "./jwks-server.js";
 import { signCompact } from "./jws.js";
-import { OAuthEndpoints, zeroCounters, type OAuthCounters, type TokenEndpointFault, type TokenFaultOptions } from "./oauth/endpoints.js";
+import { OAuthEndpoints, zeroCounters, type AuthorizeRequestRecord, type OAuthCounters, type TokenEndpointFault, type TokenFaultOptions } from "./oauth/endpoints.js";
 import { resolveOAuthOptions, type OAuthOptions, type ResolvedMachineClient, type ResolvedUser } from "./oauth/options.js";
 import { hashFor, isSigningAlgorithm, KeyRing, SIGNING_ALGORITHMS, type SigningAlgorithm, type SigningKey } from "./keys.js";
 import { applyOverrides } from "./overrides.js";
@@ -48,6 +48,13 @@ export interface TestIssuerOAuth {
   /** Calls per endpoint and grant. */
   readonly counters: Readonly<OAuthCounters>;
   resetCounters(): void;
+  /**
+   * What the last /oauth2/authorize asked for: `acr_values`, `max_age` (RFC 9470
+   * step-up) and `resource` (RFC 8707). The sign-in's access tokens then carry
+   * `acr` (the first value asked for), `amr: ["pwd", "otp"]`, a fresh
+   * `auth_time`, and `aud` = the resource.
+   */
+  readonly lastAuthorize: AuthorizeRequestRecord | undefined;
   /**
    * Allows another callback URL (and its origin + "/" as a sign-out URL): for
    * apps that learn their port when they listen, after the issuer exists.
@@ -319,6 +326,9 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
       userInfoUrl: `${url}/oauth2/userInfo`,
       users: endpoints.users,
       machineClients: [...oauthOptions!.machineClients.values()],
+      get lastAuthorize() {
+        return endpoints.lastAuthorize;
+      },
       get counters() {
         return { ...endpoints.counters };
       },

@@ -4,7 +4,7 @@
 //
 // Every entry has an expiry after which no token it covers can still be valid,
 // and is swept after it; entries never need to outlive the tokens they cover.
-import type { CognitoAccessTokenClaims, CognitoAuth } from "../auth.js";
+import { callerKindOf, type CognitoAccessTokenClaims, type CognitoAuth } from "../auth.js";
 import { OptionsError } from "../option-error.js";
 import { assertKnownKeys } from "../option-keys.js";
 import type { RevocationListOptions, RevocationStats, RevokeUserOptions } from "./list.js";
@@ -58,6 +58,9 @@ export function entryFor(
     return { kind, id: subject, before, expiresAt: Math.max(now, before) + lifetimeMs };
   }
   const claims = claimsOf(subject, kind === "session" ? "revokeSession" : "revokeToken");
+  // A machine client's token (client-credentials) belongs to no sign-in: it is its own
+  // "session", so revokeSession refuses that one token (by jti), never more.
+  if (kind === "session" && claims.origin_jti === undefined && callerKindOf(claims) === "client") return entryFor("token", subject, options, userOptions, now);
   if (kind === "session") {
     const id = claims.origin_jti;
     if (typeof id !== "string" || id === "") {
@@ -106,7 +109,8 @@ export class RevocationEntries {
   isRevoked(claims: Readonly<CognitoAccessTokenClaims>, now?: number): "revoked" | "not_revocable" | undefined {
     const originJti = claims.origin_jti;
     if (originJti === undefined) {
-      if (this.requireOriginJti) return "not_revocable";
+      // A client-credentials token never has one, and is revocable by jti and sub (its client id).
+      if (this.requireOriginJti && callerKindOf(claims) !== "client") return "not_revocable";
     } else if (this.sessions.size > 0) {
       const expiresAt = this.sessions.get(originJti);
       if (expiresAt !== undefined && expiresAt > (now ??= Date.now())) return "revoked";

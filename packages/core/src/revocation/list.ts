@@ -22,11 +22,18 @@ export interface RevokeUserOptions {
 
 /** A revocation list, given to `createVerifier({ revocations })`. */
 export interface RevocationList {
-  /** Refuse every token of this sign-in (its `origin_jti`), every refresh of it included. */
+  /**
+   * Refuse every token of this sign-in (its `origin_jti`), every refresh of it
+   * included. A machine client's token (client-credentials: no sign-in, no
+   * `origin_jti`) is its own session: that one token (its `jti`) is refused.
+   */
   revokeSession(auth: CognitoAuth): Promise<void>;
   /** Refuse this one token (its `jti`). */
   revokeToken(auth: CognitoAuth): Promise<void>;
-  /** Refuse every token of this user (`sub`) signed in before `before` (default: now). */
+  /**
+   * Refuse every token of this user (`sub`) signed in before `before` (default: now).
+   * For a machine client, `sub` is its client id: every token it obtained before then.
+   */
   revokeUser(sub: string, options?: RevokeUserOptions): Promise<void>;
   /** The verifier's check: synchronous and without I/O, on every request. */
   check(claims: Readonly<CognitoAccessTokenClaims>): RevocationVerdict;
@@ -52,7 +59,11 @@ export interface RevocationListOptions {
   maxTokenLifetimeSeconds?: number;
   /** Extra time an entry is kept past the tokens it covers (clock skew). Default 300. */
   graceSeconds?: number;
-  /** Refuse tokens without `origin_jti` (revocation disabled on their app client), which revokeSession cannot reach. Default false. */
+  /**
+   * Refuse users' tokens without `origin_jti` (revocation disabled on their app
+   * client), which revokeSession cannot reach. Default false. Machine clients'
+   * tokens never have one and are not refused for it.
+   */
   requireOriginJti?: boolean;
 }
 

@@ -7,8 +7,11 @@ import {
   cognitoAuth,
   createVerifier,
   OptionsError,
+  requireAuthLevel,
+  requireClient,
   requireGroups,
   requireScopes,
+  requireUser,
   type CognitoAuth,
   type CognitoAuthMiddleware,
 } from "../../src/index.js";
@@ -56,3 +59,15 @@ cognitoAuth({ userPoolId: "eu-west-1_AbCdEf123", clientId: "client" }, { optiona
 cognitoAuth({ userPoolId: "eu-west-1_AbCdEf123" });
 // The verifier behind the middleware, for warmup() at startup and close() at shutdown.
 void auth.verifier.warmup();
+
+// Caller kinds and step-up, as route-level middleware; req.auth narrows on kind.
+app.get("/reports", requireClient("reports-service"), (req, res) => {
+  const auth = authOf(req);
+  if (auth.kind === "client") res.json({ client: auth.clientId });
+  else res.json({ user: auth.username.toUpperCase() });
+});
+app.get("/profile", requireUser(), requireAuthLevel({ acr: ["urn:example:mfa"], maxAge: 300 }), (_req, res) => {
+  res.json({ ok: true });
+});
+// @ts-expect-error maxAge is a number of seconds
+requireAuthLevel({ maxAge: "300" });

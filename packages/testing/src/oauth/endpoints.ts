@@ -48,6 +48,15 @@ export interface OAuthContext {
   schedule(callback: () => void, delayMs: number, res: ServerResponse): void;
 }
 
+/** What the last /oauth2/authorize request asked for beyond a plain sign-in (RFC 9470 step-up, RFC 8707 resource). */
+export interface AuthorizeRequestRecord {
+  acrValues: string[] | undefined;
+  maxAge: number | undefined;
+  resource: string | undefined;
+  /** The callback URL the sign-in goes back to. */
+  redirectUri: string;
+}
+
 export const zeroCounters = (): OAuthCounters => ({ authorize: 0, authorization_code: 0, refresh_token: 0, client_credentials: 0, revoke: 0, userInfo: 0, logout: 0 });
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -55,6 +64,7 @@ const MAX_BODY_BYTES = 64 * 1024;
 export class OAuthEndpoints {
   readonly grants: Grants;
   counters = zeroCounters();
+  lastAuthorize: AuthorizeRequestRecord | undefined;
   private fault: TokenEndpointFault | null = null;
   /** Requests the fault still applies to; undefined: until it is set again. */
   private faultRequests: number | undefined;
@@ -145,9 +155,20 @@ export class OAuthEndpoints {
     if ((challenge !== undefined || method !== null) && (method !== "S256" || challenge === undefined || !/^[A-Za-z0-9_-]{43}$/.test(challenge))) {
       return fail("invalid_request");
     }
+    // Step-up: the user signs in again with the first acr asked for (and a second factor), now
+    // (so auth_time meets any max_age); a resource becomes the tokens' aud, as with managed login.
+    const acrValues = query.get("acr_values")?.split(" ").filter(Boolean);
+    const maxAgeText = query.get("max_age");
+    if (maxAgeText !== null && !/^\d{1,9}$/.test(maxAgeText)) return fail("invalid_request");
+    const resource = query.get("resource") ?? undefined;
+    this.lastAuthorize = { acrValues, maxAge: maxAgeText === null ? undefined : Number(maxAgeText), resource, redirectUri };
+    const context = {
+      ...(acrValues !== undefined && acrValues.length > 0 ? { acr: acrValues[0], amr: ["pwd", "otp"] } : {}),
+      ...(resource !== undefined ? { aud: resource } : {}),
+    };
     const hint = query.get("login_hint");
     const user = options.users.find((candidate) => candidate.username === hint) ?? options.users[0];
-    const code = this.grants.issueCode({ user, redirectUri, scope: scopes.join(" "), codeChallenge: challenge, nonce: query.get("nonce") ?? undefined });
+    const code = this.grants.issueCode({ user, redirectUri, scope: scopes.join(" "), codeChallenge: challenge, nonce: query.get("nonce") ?? undefined, context });
     redirect(res, redirectUri, { code, state });
   }
 
@@ -223,7 +244,7 @@ export class OAuthEndpoints {
     const revocable = { origin_jti: options.tokenRevocation ? signIn.originJti : undefined };
     const common = { sub: user.sub, ...groups, ...revocable, auth_time: signIn.authTime };
     return {
-      access_token: this.context.mintAccessToken({ ...common, scope: signIn.scope, username: user.username }, options.accessTokenLifetimeSeconds),
+      access_token: this.context.mintAccessToken({ ...common, ...signIn.context, scope: signIn.scope, username: user.username }, options.accessTokenLifetimeSeconds),
       id_token: this.context.mintIdToken(
         { ...common, "cognito:username": user.username, email: user.email ?? `${user.username}@example.com`, nonce },
         options.idTokenLifetimeSeconds,

@@ -11,7 +11,16 @@ export interface AuthorizationCode {
   scope: string;
   codeChallenge: string | undefined;
   nonce: string | undefined;
+  /** Step-up (RFC 9470) and resource (RFC 8707) asked for at /oauth2/authorize: what the sign-in's tokens carry. */
+  context?: SignInContext;
   expiresAt: number;
+}
+
+/** What a sign-in's access tokens carry beyond the user: `acr`, `amr` and `aud`. */
+export interface SignInContext {
+  acr?: string;
+  amr?: string[];
+  aud?: string;
 }
 
 /** One sign-in: what every token minted from it shares. */
@@ -20,6 +29,7 @@ export interface SignIn {
   scope: string;
   originJti: string;
   authTime: number;
+  context?: SignInContext;
   /** When the original refresh token expires; rotated tokens live no longer. */
   expiresAt: number;
 }
@@ -67,6 +77,7 @@ export class Grants {
     return {
       user: code.user,
       scope: code.scope,
+      context: code.context,
       originJti: randomUUID(),
       authTime: Math.floor(now / 1000),
       expiresAt: now + this.options.refreshTokenLifetimeSeconds * 1000,
