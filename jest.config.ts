@@ -3,7 +3,7 @@ import type { Config } from "jest";
 // Tests import the workspace packages from source, so `pnpm test` needs no
 // build for the packages themselves; the examples' tests start real child
 // processes and run on the built output (`pnpm test` builds first).
-const workspace = ["bff", "cli", "client", "client-credentials", "core", "express", "fastify", "fetch", "koa", "lambda", "node", "redis", "testing"];
+const workspace = ["bff", "cli", "client", "client-credentials", "core", "express", "fastify", "fetch", "koa", "lambda", "node", "otel", "redis", "testing"];
 
 const shared: Config = {
   testEnvironment: "node",

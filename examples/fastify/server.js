@@ -3,13 +3,15 @@ import { createServer } from "node:http";
 import Fastify from "fastify";
 import { authOf, cognitoAuth, createVerifier, requireGroups, requireScopes } from "@cognito-bearer/fastify";
 import { configFromEnv, listen, logout, orExit, revocationsFromEnv, signOutVerifier } from "../shared/config.mjs";
+import { withMetrics } from "../shared/metrics.mjs";
 import { ORDERS } from "../shared/orders.mjs";
 
-const config = configFromEnv();
+const config = await withMetrics(configFromEnv()); // COGNITO_METRICS=1: Prometheus text at GET /metrics
 // In Redis with COGNITO_REDIS_URL (shared by every instance), else in memory.
 const revocations = await revocationsFromEnv(config);
 // One verifier, shared by both contexts below: one JWKS cache, one verified-token cache.
 const verifier = orExit(() => createVerifier({ ...config.cognito, revocations }));
+config.metrics?.telemetry.observeVerifier(verifier); // cache size, key set age
 
 // Our own node:http server, so that listening and shutdown work as in the other examples.
 let server;

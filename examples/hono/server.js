@@ -5,13 +5,15 @@ import { Hono } from "hono";
 import { createVerifier } from "@cognito-bearer/fetch";
 import { authOf, cognitoAuth, requireGroups, requireScopes } from "@cognito-bearer/fetch/hono";
 import { configFromEnv, listen, logout, orExit, revocationsFromEnv, signOutVerifier } from "../shared/config.mjs";
+import { withMetrics } from "../shared/metrics.mjs";
 import { ORDERS } from "../shared/orders.mjs";
 
-const config = configFromEnv();
+const config = await withMetrics(configFromEnv()); // COGNITO_METRICS=1: Prometheus text at GET /metrics
 // In Redis with COGNITO_REDIS_URL (shared by every instance), else in memory.
 const revocations = await revocationsFromEnv(config);
 // One verifier for both middlewares: one JWKS cache, one verified-token cache.
 const verifier = orExit(() => createVerifier({ ...config.cognito, revocations }));
+config.metrics?.telemetry.observeVerifier(verifier); // cache size, key set age
 const auth = cognitoAuth(verifier); // 401 without a valid access token
 const optionalAuth = cognitoAuth(verifier, { optional: true }); // anonymous is fine, a bad token is not
 // POST /logout checks the token but not the list: a retried sign-out (the token already revoked here) is done again, not refused.

@@ -4,9 +4,10 @@
 import { createServer } from "node:http";
 import { createLambdaListener } from "@cognito-bearer/testing";
 import { configFromEnv, listen, orExit, revocationsFromEnv } from "../shared/config.mjs";
+import { withMetrics } from "../shared/metrics.mjs";
 import { createHandler } from "./handler.js";
 
-const config = configFromEnv();
+const config = await withMetrics(configFromEnv()); // COGNITO_METRICS=1: Prometheus text at GET /metrics
 const revocations = await revocationsFromEnv(config);
 const { handler } = orExit(() => createHandler(config.cognito, revocations));
 listen(createServer(createLambdaListener(handler)), config, revocations);

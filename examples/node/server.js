@@ -2,12 +2,14 @@
 import { createServer } from "node:http";
 import { authenticate, createVerifier, isAuthError, requireGroups, requireScopes, sendAuthError } from "@cognito-bearer/node";
 import { configFromEnv, listen, logout, orExit, revocationsFromEnv, signOutVerifier } from "../shared/config.mjs";
+import { withMetrics } from "../shared/metrics.mjs";
 import { ORDERS } from "../shared/orders.mjs";
 
-const config = configFromEnv();
+const config = await withMetrics(configFromEnv()); // COGNITO_METRICS=1: Prometheus text at GET /metrics
 // In Redis with COGNITO_REDIS_URL (shared by every instance), else in memory.
 const revocations = await revocationsFromEnv(config);
 const verifier = orExit(() => createVerifier({ ...config.cognito, revocations }));
+config.metrics?.telemetry.observeVerifier(verifier); // cache size, key set age
 // POST /logout checks the token but not the list: a retried sign-out (the token already revoked here) is done again, not refused.
 const signOut = signOutVerifier(createVerifier, config);
 // Checks on a verified token: they throw an AuthError (403) when it lacks the scope / group.

@@ -3,6 +3,7 @@
 // configuration in one line, the revocation list, and listening / shutting
 // down. The routes themselves live in each example's server.js.
 import { createMemoryRevocationList } from "@cognito-bearer/core";
+import { mountMetrics } from "./metrics.mjs";
 
 /** Environment variable for each option of the verifier, to name it in errors. */
 const ENV_FOR_OPTION = {
@@ -83,6 +84,8 @@ export function configFromEnv(env = process.env) {
   if (clientIds.length === 0) fail("COGNITO_CLIENT_ID is required (the app client id, or several separated by commas)");
 
   const { redisUrl, redisCluster } = redisFromEnv(env);
+  const metricsFlag = get("COGNITO_METRICS") ?? "0";
+  if (metricsFlag !== "0" && metricsFlag !== "1") fail(`COGNITO_METRICS must be 1 (Prometheus text at GET /metrics) or 0, got "${metricsFlag}"`);
 
   return {
     port,
@@ -91,6 +94,8 @@ export function configFromEnv(env = process.env) {
     redisUrl,
     /** COGNITO_REDIS_CLUSTER=1: COGNITO_REDIS_URL lists nodes of a Redis Cluster. */
     redisCluster,
+    /** COGNITO_METRICS=1: withMetrics() (metrics.mjs) turns metrics on, listen() serves GET /metrics. */
+    metricsEnabled: metricsFlag === "1",
     /** Options for createVerifier() / cognitoAuth() of @cognito-bearer/*. */
     cognito: { userPoolId, clientId: clientIds, issuer: get("COGNITO_ISSUER"), jwksUri: get("COGNITO_JWKS_URI"), onEvent: logJwksFailure },
   };
@@ -151,11 +156,17 @@ export function logJwksFailure(event) {
  * on that Redis refuses a token revoked on any of them), else in memory. With
  * Redis, resolves once the list is loaded, or exits naming the variable. No
  * message shows the URL's password.
- * @param {{ redisUrl: string | undefined, redisCluster?: boolean }} config
+ * With metrics on (withMetrics()), the list's entries, staleness and outbox are reported.
+ * @param {{ redisUrl: string | undefined, redisCluster?: boolean, metrics?: import("./metrics.mjs").ExampleMetrics }} config
  * @returns {Promise<import("@cognito-bearer/core").RevocationList>}
  */
-export async function revocationsFromEnv({ redisUrl, redisCluster = false }) {
-  if (redisUrl === undefined) return createMemoryRevocationList();
+export async function revocationsFromEnv({ redisUrl, redisCluster = false, metrics }) {
+  const telemetry = metrics?.telemetry;
+  if (redisUrl === undefined) {
+    const list = createMemoryRevocationList();
+    telemetry?.observeRevocationList(list);
+    return list;
+  }
   const urls = redisUrls(redisUrl);
   const shown = urls.map(redactUrl).join(",");
   /** @param {string} text */
@@ -168,6 +179,7 @@ export async function revocationsFromEnv({ redisUrl, redisCluster = false }) {
     list = createRedisRevocationList({
       ...redisConnection({ redisUrl, redisCluster }),
       onEvent: (event) => {
+        telemetry?.onRevocationEvent(event);
         if (event.type === "outbox_stalled") {
           console.error(`revocation list: ${event.entries} sign-out(s) not yet in Redis after ${event.oldestAgeSeconds} s: enforced on this instance only until Redis answers`);
         } else if (event.type === "outbox_abandoned") {
@@ -188,6 +200,7 @@ export async function revocationsFromEnv({ redisUrl, redisCluster = false }) {
   } catch {
     return fail(`COGNITO_REDIS_URL ${shown}: Redis did not answer within 10 s${lastError ? ` (${lastError})` : ""}`);
   }
+  telemetry?.observeRevocationList(list);
   return list;
 }
 
@@ -265,11 +278,13 @@ export function orExit(create) {
  * Listens on HOST:PORT, logs one line, and closes the server on SIGINT/SIGTERM,
  * then the revocation list (a Redis list first delivers the sign-outs waiting
  * in its outbox, within its closeTimeoutMs).
+ * With metrics on (withMetrics()), GET /metrics answers Prometheus's scrapes.
  * @param {import("node:http").Server} server
- * @param {{ host: string, port: number }} config
+ * @param {{ host: string, port: number, metrics?: import("./metrics.mjs").ExampleMetrics }} config
  * @param {{ close(): Promise<void> }} [revocations]
  */
-export function listen(server, { host, port }, revocations) {
+export function listen(server, { host, port, metrics }, revocations) {
+  if (metrics !== undefined) mountMetrics(server, metrics);
   server.once("error", (/** @type {NodeJS.ErrnoException} */ err) => {
     if (err.code === "EADDRINUSE") fail(`PORT ${port} is already in use on ${host}`);
     if (err.code === "EACCES") fail(`PORT ${port} needs more privileges on ${host} (EACCES)`);

@@ -113,6 +113,8 @@ export interface RedisRevocationList extends RevocationList {
   ready(options?: ReadyOptions): Promise<void>;
   /** Revocations applied on this instance and waiting in the outbox for Redis. */
   pending(): number;
+  /** When Redis last confirmed the mirror (ms since epoch; -Infinity before the first load): staleness for metrics. */
+  confirmedAt(): number;
 }
 
 /**
@@ -397,6 +399,7 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
       );
     },
     pending: () => outbox.size,
+    confirmedAt: () => confirmedAt,
     close() {
       closing ??= (async () => {
         // A graceful shutdown delivers what waits first (revokes made meanwhile join the outbox), within a deadline:

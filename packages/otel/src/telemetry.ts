@@ -1,0 +1,62 @@
+// createCognitoTelemetry: one set of instruments, and the hooks that feed them.
+// Nothing in the verifier knows about OpenTelemetry: the hooks are the
+// verifier's (and the list's, the token handler's) own onEvent options, so an
+// application without telemetry loads none of this and pays nothing.
+import { metrics, trace, type MeterProvider, type TracerProvider } from "@opentelemetry/api";
+import type { Verifier, VerifyEvent } from "@cognito-bearer/core";
+import type { RedisRevocationEvent } from "@cognito-bearer/redis";
+import type { TokenHandlerEvent } from "@cognito-bearer/bff";
+import type { ClientCredentialsSource } from "@cognito-bearer/client-credentials";
+import { ClientCredentialsTelemetry } from "./client-credentials-telemetry.js";
+import { RevocationTelemetry, type ObservableRevocationList } from "./revocation-telemetry.js";
+import { TokenHandlerTelemetry } from "./token-handler-telemetry.js";
+import { createTokenEndpointDuration, tracedFetch } from "./traced-fetch.js";
+import { VerifierTelemetry } from "./verifier-telemetry.js";
+
+const SCOPE = "@cognito-bearer/otel";
+const VERSION = "0.1.0";
+
+export interface CognitoTelemetryOptions {
+  /** Default: the global meter provider (`metrics.setGlobalMeterProvider`, or an OTel SDK's start()). */
+  meterProvider?: MeterProvider | undefined;
+  /** Default: the global tracer provider. `false`: metrics only, no spans. */
+  tracerProvider?: TracerProvider | false | undefined;
+  /** Record the token's `sub` as `enduser.id` on verification spans. Default false: a `sub` identifies a person. */
+  recordSub?: boolean | undefined;
+}
+
+export interface CognitoTelemetry {
+  /** The verifier's `onEvent`: `createVerifier({ ..., onEvent: telemetry.onVerifierEvent })`. */
+  readonly onVerifierEvent: (event: VerifyEvent) => void;
+  /** A Redis revocation list's `onEvent`. */
+  readonly onRevocationEvent: (event: RedisRevocationEvent) => void;
+  /** The token handler's `onEvent`. */
+  readonly onTokenHandlerEvent: (event: TokenHandlerEvent) => void;
+  /** Report a verifier's cache size and key set age. Returns a function that stops. */
+  observeVerifier(verifier: Verifier): () => void;
+  /** Report a revocation list's entries (and a Redis list's staleness and outbox). Returns a function that stops. */
+  observeRevocationList(list: ObservableRevocationList): () => void;
+  /** Report a client-credentials source's token requests and shared-cache hits. Returns a function that stops. */
+  observeClientCredentials(source: Pick<ClientCredentialsSource, "stats" | "clientId">): () => void;
+  /** A fetch for the token endpoint with a span and latency: client-credentials' `fetch` option. Default base: the global fetch. */
+  tracedFetch(base?: typeof fetch): typeof fetch;
+}
+
+export function createCognitoTelemetry(options: CognitoTelemetryOptions = {}): CognitoTelemetry {
+  const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE, VERSION);
+  const tracer = options.tracerProvider === false ? undefined : (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE, VERSION);
+  const verifiers = new VerifierTelemetry(meter, tracer, { recordSub: options.recordSub });
+  const revocations = new RevocationTelemetry(meter, tracer);
+  const tokenHandler = new TokenHandlerTelemetry(meter, tracer);
+  const clientCredentials = new ClientCredentialsTelemetry(meter);
+  const endpointDuration = createTokenEndpointDuration(meter);
+  return {
+    onVerifierEvent: verifiers.onEvent,
+    onRevocationEvent: revocations.onEvent,
+    onTokenHandlerEvent: tokenHandler.onEvent,
+    observeVerifier: (verifier) => verifiers.observe(verifier),
+    observeRevocationList: (list) => revocations.observe(list),
+    observeClientCredentials: (source) => clientCredentials.observe(source),
+    tracedFetch: (base = globalThis.fetch) => tracedFetch(base, endpointDuration, tracer),
+  };
+}
