@@ -13,7 +13,8 @@ import type { Upstream } from "./options.js";
 
 export type TargetResolution = { upstream: Upstream; url: URL } | { status: 400 | 404; reason: string } | undefined;
 
-const BAD_RAW = /[\\\u0000-\u0020\u007f#]|%(?:2f|5c|00)|%(?![0-9a-fA-F]{2})/i;
+// Encoded twice too (%252e, %252f): an upstream that decodes twice must not find a dot segment or a slash either.
+const BAD_RAW = /[\\\u0000-\u0020\u007f#]|%(?:25)?(?:2f|5c|00|2e%(?:25)?2e)|%(?![0-9a-fA-F]{2})/i;
 
 export function resolveTarget(target: string, upstreams: readonly Upstream[]): TargetResolution {
   if (target === "*" || target === "") return undefined;
