@@ -51,7 +51,7 @@ function closeServer(server: Server): Promise<void> {
 export const MIB = 1024 * 1024;
 export const CHUNK = 64 * 1024;
 /** The 1 MiB body both ways: deterministic, so both ends can check it. */
-export const BIG = Buffer.alloc(MIB, 0).map((_, i) => (i * 31 + 7) & 0xff);
+export const BIG: Buffer = Buffer.from(Buffer.alloc(MIB, 0).map((_, i) => (i * 31 + 7) & 0xff));
 export const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
 
 export async function startUpstreams(issuer: TestIssuer): Promise<Upstreams> {
