@@ -6,6 +6,11 @@
 // (and COGNITO_CLIENT_SECRET for a confidential client) it talks to a real
 // pool; COGNITO_REDIS_URL (with COGNITO_SESSION_SECRET) puts sessions and
 // revocations in Redis, shared by every instance.
+//
+// BFF_MODE=proxy is the full BFF: the API below runs as an upstream of its own
+// on 127.0.0.1 (a random port), reached only through the token handler's proxy
+// under /api/ (/api/me, /api/orders, …), which attaches the access token on the
+// server; POST /auth/token is not served, and no token reaches the browser.
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -24,6 +29,8 @@ const env = (name) => process.env[name]?.trim() || undefined;
 const portText = env("PORT") ?? "3000";
 if (!/^\d+$/.test(portText) || Number(portText) > 65535) fail(`PORT must be an integer from 0 to 65535, got "${portText}"`);
 const config = { port: Number(portText), host: env("HOST") ?? "127.0.0.1", ...redisFromEnv() };
+const mode = env("BFF_MODE") ?? "token";
+if (mode !== "token" && mode !== "proxy") fail(`BFF_MODE must be "token" or "proxy", got "${mode}"`);
 
 // A real pool, or an offline one of our own.
 const offline = env("COGNITO_USER_POOL_ID") === undefined;
@@ -83,10 +90,12 @@ const here = dirname(fileURLToPath(import.meta.url));
 const clientBuild = join(dirname(createRequire(import.meta.url).resolve("@cognito-bearer/client/package.json")), "dist", "esm");
 app.use(express.static(join(here, "public")));
 app.use("/vendor/client", express.static(clientBuild));
+// What the page needs to know about the mode (offline, the demo controls' settings too).
+if (!offline && mode === "proxy") app.get("/demo/config", (_req, res) => res.json({ mode, apiPrefix: "/api" }));
 if (offline) {
   // Demo controls, offline only: the refresh margins that make refreshes visible, a JWKS outage, a GlobalSignOut.
   const lifetime = accessTokenSeconds();
-  app.get("/demo/config", (_req, res) => res.json({ accessTokenSeconds: lifetime, clientMarginSeconds: lifetime / 2 }));
+  app.get("/demo/config", (_req, res) => res.json({ accessTokenSeconds: lifetime, clientMarginSeconds: lifetime / 2, mode, apiPrefix: mode === "proxy" ? "/api" : "" }));
   app.post("/demo/jwks", express.json(), (req, res) => {
     if (req.get("x-csrf") !== "1") return res.status(403).json({ error: "forbidden" });
     if (req.body?.down) {
@@ -101,19 +110,33 @@ if (offline) {
     res.json({ revoked: issuer.oauth.globalSignOut("demo") });
   });
 }
-app.get("/me", auth, (req, res) => {
+// The API: on this origin (token mode), or an upstream of its own behind the proxy (proxy mode).
+const api = express.Router();
+api.get("/me", auth, (req, res) => {
   const { sub, username, clientId, scopes, groups } = req.auth;
   res.json({ sub, username: username ?? null, clientId, scopes, groups });
 });
-app.get("/orders", auth, requireScopes("orders/read"), (_req, res) => res.json({ orders: ORDERS }));
-app.get("/admin", auth, requireGroups("admin"), (_req, res) => res.json({ admin: true }));
-app.get("/public", cognitoAuth(verifier, { optional: true }), (req, res) => res.json(req.auth ? { authenticated: true, sub: req.auth.sub } : { authenticated: false }));
-app.post("/logout", signOutAuth, async (req, res) => {
+api.get("/orders", auth, requireScopes("orders/read"), (_req, res) => res.json({ orders: ORDERS }));
+api.get("/admin", auth, requireGroups("admin"), (_req, res) => res.json({ admin: true }));
+api.get("/public", cognitoAuth(verifier, { optional: true }), (req, res) => res.json(req.auth ? { authenticated: true, sub: req.auth.sub } : { authenticated: false }));
+api.post("/logout", signOutAuth, async (req, res) => {
   const [status, body, headers] = await logout(revocations, req.auth);
   res.status(status).set(headers);
   if (body) res.json(body);
   else res.end();
 });
+let upstreamUrl;
+if (mode === "proxy") {
+  const upstream = express();
+  upstream.disable("x-powered-by");
+  upstream.disable("etag");
+  upstream.use(api);
+  upstream.use((_req, res) => res.status(404).json({ error: "not_found" }));
+  const apiServer = createServer(upstream);
+  await new Promise((resolve) => apiServer.listen(0, "127.0.0.1", resolve));
+  apiServer.unref();
+  upstreamUrl = `http://127.0.0.1:${apiServer.address().port}`;
+} else app.use(api);
 app.use((_req, res) => res.status(404).json({ error: "not_found" }));
 
 const server = createServer(app);
@@ -131,8 +154,11 @@ server.once("listening", () => {
       secret: sessionSecret,
       // Offline, tokens are short-lived: refresh at Cognito once a quarter of their life is left.
       refreshMarginSeconds: offline ? accessTokenSeconds() * 0.75 : undefined,
+      // Proxy mode: /api/* goes to the API's own server, the token attached here; no POST /auth/token.
+      upstreams: mode === "proxy" ? { "/api": upstreamUrl } : undefined,
       onEvent: (event) => {
         if (["cognito_unavailable", "configuration_error", "store_unavailable", "verifier_unavailable"].includes(event.type)) console.error(`token handler: ${event.type}: ${event.detail}`);
+        if (event.type === "upstream_unavailable") console.error(`token handler: upstream_unavailable: ${event.upstream}: ${event.detail}`);
         if (event.type === "sign_in_failed") console.error(`token handler: sign_in_failed: Cognito answered error=${event.error}`);
       },
     }),

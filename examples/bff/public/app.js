@@ -24,7 +24,10 @@ const countingFetch = (input, init) => {
   return fetch(input, init);
 };
 
+// Proxy mode (BFF_MODE=proxy): no token in this page at all; the API is under /api/ on this origin.
+const apiPrefix = demo.apiPrefix ?? "";
 const api = createAuthFetch({
+  mode: demo.mode === "proxy" ? "proxy" : "token",
   fetch: countingFetch,
   refreshMarginSeconds: demo.clientMarginSeconds ?? 30,
   // One retry (honouring Retry-After), so that an outage shows on the page within seconds.
@@ -49,14 +52,14 @@ function showSignedOut() {
 
 async function call(path) {
   try {
-    const res = await api(path);
+    const res = await api(`${apiPrefix}${path}`);
     const text = await res.text();
     const body = text.length > 100 ? `${text.slice(0, 100)}…` : text;
     const kind = res.ok ? "ok" : res.status === 503 ? "warn" : "bad";
-    log(`GET ${path} → ${res.status} ${body}`, kind);
+    log(`GET ${apiPrefix}${path} → ${res.status} ${body}`, kind);
     return res.status;
   } catch (err) {
-    if (err instanceof SessionExpiredError) log(`GET ${path} → session expired`, "bad");
+    if (err instanceof SessionExpiredError) log(`GET ${apiPrefix}${path} → session expired`, "bad");
     else if (err instanceof SignedOutError) log(`GET ${path} → signed out: sign in again`, "bad");
     else if (err instanceof TokenUnavailableError) log(`GET ${path} → no token: ${err.message} (still signed in)`, "warn");
     else log(`GET ${path} → ${err.name}: ${err.message}`, "bad");

@@ -80,3 +80,24 @@ test("a real pool's configuration without its domain: exits at start, naming the
   expect(exit.code).toBe(1);
   expect(exit.stderr).toMatch(/^COGNITO_DOMAIN is required/);
 });
+
+test("BFF_MODE=proxy: the API only under /api/ through the proxy, with the cookie alone; no POST /auth/token, no token to the browser", async () => {
+  const app = await startExample("bff", { PORT: "0", HOST: "127.0.0.1", BFF_MODE: "proxy" });
+  const browser = new Browser(originOf(app));
+  expect((await browser.signIn("/")).status).toBe(200);
+  const me = await browser.request("/api/me");
+  expect([me.status, me.json()]).toEqual([200, expect.objectContaining({ username: "demo", groups: ["admin"] })]);
+  expect((await browser.request("/api/orders")).json()).toEqual({ orders: expect.any(Array) });
+  expect((await browser.request("/api/admin")).status).toBe(200);
+  for (const answer of [me, await browser.request("/auth/session")]) expect(answer.text).not.toMatch(/eyJ[\w-]{8,}\./);
+  // The API is not on the origin any more, and the token endpoint is gone.
+  expect((await browser.request("/me")).status).toBe(404);
+  const token = await browser.post("/auth/token");
+  expect([token.status, token.text]).toEqual([404, '{"error":"not_found"}']);
+  // A state-changing call through the proxy needs the anti-CSRF header and the Origin.
+  expect((await browser.request("/api/logout", { method: "POST", headers: { origin: originOf(app) } })).status).toBe(403);
+  expect((await browser.post("/auth/logout")).status).toBe(200);
+  const after = await browser.request("/api/me");
+  expect([after.status, after.headers.get("x-cb-session")]).toEqual([401, "expired"]);
+  await app.stop();
+});

@@ -7,16 +7,26 @@
 //   POST /token                 the SPA's access token, refreshed at Cognito when due
 //   GET  /session               who is signed in (never a token)
 //   POST /logout                revokes everything, ends the session
+// In proxy mode (`upstreams`), requests under an upstream's prefix are
+// forwarded with the session's access token (proxy/), streamed: the mounts
+// hand them to forward() with node:http's request and response.
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { createContext } from "./context.js";
 import { classifyFailure } from "./failure.js";
 import { json, type TokenHandlerRequest, type TokenHandlerResponse } from "./http.js";
 import { resolveTokenHandlerOptions, type TokenHandlerOptions } from "./options.js";
+import { createProxy } from "./proxy/forward.js";
 import { match } from "./router.js";
 
 export interface TokenHandler {
   readonly basePath: string;
   /** The answer to a request under the base path, or undefined for any other path (pass it on). */
   handle(req: TokenHandlerRequest): Promise<TokenHandlerResponse | undefined>;
+  /**
+   * Proxy mode: true when `target` (the request target as received, default `req.url`) is under an upstream's
+   * prefix, and the proxy answers `res` itself (streamed); false for any other path, and always without `upstreams`.
+   */
+  forward(req: IncomingMessage, res: ServerResponse, target?: string): boolean;
   /** Closes the session store, and the verifier if the handler created it. */
   close(): Promise<void>;
 }
@@ -24,8 +34,10 @@ export interface TokenHandler {
 export function createTokenHandler(options: TokenHandlerOptions): TokenHandler {
   const o = resolveTokenHandlerOptions(options);
   const context = createContext(o);
+  const proxy = o.proxy === undefined ? undefined : createProxy(context, o.proxy);
   return {
     basePath: o.basePath,
+    forward: (req, res, target) => proxy !== undefined && proxy.forward(req, res, target ?? req.url ?? "/"),
     async handle(req) {
       const matched = match(context, req);
       if (matched === undefined || !("route" in matched)) return matched;
@@ -39,6 +51,7 @@ export function createTokenHandler(options: TokenHandlerOptions): TokenHandler {
       }
     },
     async close() {
+      proxy?.close();
       await o.sessions.close();
       if (o.ownsVerifier) o.verifier.close();
     },

@@ -7,3 +7,4 @@ export type { TokenHandlerRequest, TokenHandlerResponse } from "./http.js";
 export { createMemorySessionStore } from "./memory-session-store.js";
 export type { SessionStore, SessionLock, StoredSession } from "./session-store.js";
 export { safeReturnTo } from "./return-to.js";
+export type { ProxyOptions } from "./proxy/options.js";

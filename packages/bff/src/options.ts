@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { SECURE_PREFIX } from "./cookies.js";
 import { createMemorySessionStore, isMemorySessionStore } from "./memory-session-store.js";
 import { safeReturnTo } from "./return-to.js";
+import { resolveProxyOptions, type ProxyOptions, type ResolvedProxyOptions } from "./proxy/options.js";
 import type { SessionStore } from "./session-store.js";
 
 /** Your Cognito app client and its hosted domain. */
@@ -36,7 +37,9 @@ export type TokenHandlerEvent =
   | { type: "store_unavailable"; detail: string }
   /** The verifier could not check a token from Cognito (JWKS unreachable, revocation list out of touch). */
   | { type: "verifier_unavailable"; operation: "callback" | "refresh"; detail: string }
-  | { type: "refused"; reason: "csrf_header" | "origin" | "state" | "token" };
+  | { type: "refused"; reason: "csrf_header" | "origin" | "state" | "token" | "proxy_target" }
+  /** Proxy mode: an upstream API was unreachable, timed out or broke its answer (`upstream` is its prefix). */
+  | { type: "upstream_unavailable"; upstream: string; detail: string };
 
 export interface TokenHandlerOptions {
   cognito: CognitoClientOptions;
@@ -88,6 +91,16 @@ export interface TokenHandlerOptions {
   cookies?: { secure?: boolean };
   /** Outcomes and faults, for logs and metrics; never a token. Default: configuration errors are written as process warnings. */
   onEvent?: (event: TokenHandlerEvent) => void;
+  /**
+   * Proxy mode (the full BFF): path prefixes on this origin and the upstream APIs they are forwarded to, with the
+   * session's access token attached here, e.g. `{ "/api": "https://api.internal" }`. An allowlist: no other
+   * upstream is reachable. See the README's "Proxy mode".
+   */
+  upstreams?: Record<string, string> | undefined;
+  /** How proxy mode forwards (timeout, trusted X-Forwarded-*, allowed cookies, replayable body size). */
+  proxy?: ProxyOptions | undefined;
+  /** Serve POST /token (the access token to the SPA). Default true, and false when `upstreams` is set. */
+  exposeAccessToken?: boolean | undefined;
 }
 
 export interface ResolvedTokenHandlerOptions {
@@ -113,6 +126,9 @@ export interface ResolvedTokenHandlerOptions {
   cookieNames: { session: string; transaction: string };
   secureCookies: boolean;
   onEvent: (event: TokenHandlerEvent) => void;
+  /** Proxy mode's settings; undefined without `upstreams`. */
+  proxy: ResolvedProxyOptions | undefined;
+  exposeAccessToken: boolean;
 }
 
 const KEYS = [
@@ -133,6 +149,9 @@ const KEYS = [
   "lockLeaseMs",
   "cookies",
   "onEvent",
+  "upstreams",
+  "proxy",
+  "exposeAccessToken",
 ];
 const COGNITO_KEYS = ["domain", "clientId", "clientSecret", "redirectUri", "scopes", "logoutUri"];
 
@@ -186,7 +205,11 @@ export function resolveTokenHandlerOptions(options: TokenHandlerOptions): Resolv
     );
   }
 
+  const cookieNames = { session: `${prefix}cb-session`, transaction: `${prefix}cb-signin-` };
+  const proxyMode = resolveProxyOptions(options.upstreams, options.proxy, options.exposeAccessToken, basePath, (name) => name === cookieNames.session || name.startsWith(cookieNames.transaction));
+
   return {
+    ...proxyMode,
     cognito: {
       domain,
       clientId: cognito.clientId,
@@ -215,7 +238,7 @@ export function resolveTokenHandlerOptions(options: TokenHandlerOptions): Resolv
     lockLeaseMs,
     errorPath,
     sealer,
-    cookieNames: { session: `${prefix}cb-session`, transaction: `${prefix}cb-signin-` },
+    cookieNames,
     secureCookies,
     onEvent: options.onEvent ?? defaultOnEvent,
   };

@@ -47,20 +47,28 @@ export interface RefreshContext {
 
 const POLL_MS = 25;
 
+function usableNow(session: StoredSession, context: RefreshContext, refused: string | undefined): boolean {
+  return isFresh(session, context.marginMs) && (refused === undefined || session.accessToken !== refused);
+}
+
 export function isFresh(session: StoredSession, marginMs: number, now = Date.now()): boolean {
   return session.accessTokenExpiresAt - marginMs > now;
 }
 
-/** The session with an access token valid beyond the margin; throws SessionExpired, SessionRevoked, CognitoFailure or the verifier's AuthError. */
-export async function freshSession(id: string, session: StoredSession, context: RefreshContext): Promise<StoredSession> {
-  if (isFresh(session, context.marginMs)) return session;
+/**
+ * The session with an access token valid beyond the margin; throws SessionExpired, SessionRevoked, CognitoFailure or
+ * the verifier's AuthError. With `refused` (an access token an upstream API refused), a session still holding that
+ * token is refreshed however fresh it is: once, whoever else asks at the same time.
+ */
+export async function freshSession(id: string, session: StoredSession, context: RefreshContext, refused?: string): Promise<StoredSession> {
+  if (usableNow(session, context, refused)) return session;
   const deadline = Date.now() + context.waitMs;
   for (;;) {
     const lock = await context.store.lock(id, context.lockLeaseMs);
     if (lock !== undefined) {
       const renewal = keepRenewed(lock, context.lockLeaseMs);
       try {
-        return await refreshUnderLock(id, lock, context);
+        return await refreshUnderLock(id, lock, context, refused);
       } finally {
         clearInterval(renewal);
         await lock.release().catch(() => undefined);
@@ -69,7 +77,7 @@ export async function freshSession(id: string, session: StoredSession, context: 
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     const current = await context.store.get(id);
     if (current === undefined) throw new SessionExpired("the session ended during a refresh");
-    if (isFresh(current, context.marginMs)) return current;
+    if (usableNow(current, context, refused)) return current;
     if (Date.now() > deadline) throw new CognitoFailure("unavailable", "another refresh of this session is still running");
   }
 }
@@ -81,10 +89,10 @@ function keepRenewed(lock: SessionLock, leaseMs: number): NodeJS.Timeout {
   return timer;
 }
 
-async function refreshUnderLock(id: string, lock: SessionLock, context: RefreshContext): Promise<StoredSession> {
+async function refreshUnderLock(id: string, lock: SessionLock, context: RefreshContext, refused?: string): Promise<StoredSession> {
   const current = await context.store.get(id);
   if (current === undefined) throw new SessionExpired("the session ended during a refresh");
-  if (isFresh(current, context.marginMs)) return current;
+  if (usableNow(current, context, refused)) return current;
   const started = performance.now();
   let tokens: TokenResponse;
   try {

@@ -35,7 +35,8 @@ export function match(context: HandlerContext, req: TokenHandlerRequest): { rout
   const prefix = `${context.o.basePath}/`;
   if (!path.startsWith(prefix)) return undefined;
   const route = ROUTES.get(path.slice(prefix.length));
-  if (route === undefined) return json(404, { error: "not_found" });
+  // Proxy mode's default: no access token for the browser, so no /token at all.
+  if (route === undefined || (route.name === "token" && !context.o.exposeAccessToken)) return json(404, { error: "not_found" });
   if (req.method !== route.method && !(route.method === "GET" && req.method === "HEAD")) return json(405, { error: "method_not_allowed" }, { allow: route.method });
   if (route.method === "POST") {
     const refused = refusedPost(context, req);
@@ -44,7 +45,8 @@ export function match(context: HandlerContext, req: TokenHandlerRequest): { rout
   return { route, url: new URL(target, "http://token-handler.invalid") };
 }
 
-function refusedPost(context: HandlerContext, req: TokenHandlerRequest): TokenHandlerResponse | undefined {
+/** The anti-CSRF checks of a state-changing request: our custom header, and an allowed Origin. */
+export function refusedPost(context: HandlerContext, req: TokenHandlerRequest): TokenHandlerResponse | undefined {
   const { o, emit } = context;
   if (header(req, o.csrfHeader.name) !== o.csrfHeader.value) {
     emit({ type: "refused", reason: "csrf_header" });

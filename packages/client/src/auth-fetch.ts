@@ -19,17 +19,29 @@
 // straight through Cognito's still-live managed-login session); this tab then
 // goes to Cognito's /logout, which ends that session too.
 //
+// With `mode: "proxy"` (the token handler's proxy mode, the full BFF) there is
+// no token in the browser at all: the token handler attaches it on the server.
+// Requests to `apiOrigins` then carry the session cookie and, on every
+// state-changing method, the anti-CSRF header; the answers mean the same, the
+// token handler's own 401 (header `x-cb-session: expired`) being the expiry.
+//
 // Only requests to `apiOrigins` (default: the page's own origin) carry the token
 // and get that treatment; a URL of any other origin (a pagination link, a URL
 // from data) is a plain fetch, without the token.
 import { backoffMs, retryAfterSeconds, sleep } from "./backoff.js";
 import { SessionExpiredError, TokenUnavailableError } from "./errors.js";
 import { allowedOrigins, baseUrl, resolveUrl } from "./origins.js";
-import { canReplay } from "./replay.js";
+import { canReplay, methodOf } from "./replay.js";
 import { stepUpChallengeOf, stepUpLoginUrl, type StepUpChallenge } from "./step-up.js";
 import { TokenSource, type Token } from "./token-source.js";
 
 export interface AuthFetchOptions {
+  /**
+   * "token" (default): fetch an access token from the token handler (or `refresh`) and send it.
+   * "proxy": the token handler's proxy mode attaches the token on the server; no token is fetched or sent, and
+   * state-changing requests (all methods but GET, HEAD, OPTIONS) carry the anti-CSRF header instead.
+   */
+  mode?: "token" | "proxy";
   /**
    * The origins that may receive the access token (scheme://host[:port], e.g.
    * "https://api.example.com"). Requests to any other origin, after the URL is
@@ -111,6 +123,9 @@ export interface AuthFetch {
 
 export function createAuthFetch(options: AuthFetchOptions = {}): AuthFetch {
   const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const mode = options.mode ?? "token";
+  if (mode !== "token" && mode !== "proxy") throw new TypeError(`mode must be "token" or "proxy", got "${String(mode)}"`);
+  if (mode === "proxy" && options.refresh !== undefined) throw new TypeError('refresh has no use with mode "proxy": the token handler holds the tokens');
   const apiOrigins = allowedOrigins(options.apiOrigins);
   const tokenUrl = options.tokenUrl ?? "/auth/token";
   const loginUrl = options.loginUrl ?? "/auth/login";
@@ -172,16 +187,19 @@ export function createAuthFetch(options: AuthFetchOptions = {}): AuthFetch {
     if (url === undefined || !apiOrigins.has(url.origin)) return fetchImpl(input, init);
     const signal = init.signal ?? (input instanceof Request ? input.signal : undefined);
     const replayable = canReplay(input, init, allowNonIdempotent);
-    const send = (token: string, first: boolean): Promise<Response> => {
+    const unsafe = !SAFE_METHODS.has(methodOf(input, init));
+    const send = (token: string | undefined, first: boolean): Promise<Response> => {
       const headers = new Headers(init.headers ?? (input instanceof Request ? input.headers : undefined));
-      headers.set("Authorization", `Bearer ${token}`);
+      if (token !== undefined) headers.set("Authorization", `Bearer ${token}`);
+      else if (unsafe) headers.set(csrf.name, csrf.value);
       // A Request's body is read by the first try: send clones while another try may follow.
       const target = input instanceof Request && (replayable || !first) ? input.clone() : input;
       return fetchImpl(target, { ...init, headers });
     };
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
-      const token = await tokens.get(signal);
+      // Proxy mode: no token here; a signed-out tab still sends nothing.
+      const token = mode === "proxy" ? tokens.assertSignedIn() : await tokens.get(signal);
       let res: Response;
       try {
         res = await send(token, attempt === 0);
@@ -199,9 +217,14 @@ export function createAuthFetch(options: AuthFetchOptions = {}): AuthFetch {
           }
           return res;
         }
+        // Proxy mode: the token handler's own 401 (its session ended) is the expiry.
+        if (token === undefined && res.headers.get("x-cb-session") === "expired") {
+          await res.body?.cancel();
+          tokens.expiredByServer();
+        }
       }
       if (res.status === 401 && refusesToken(res)) {
-        tokens.invalidate(token);
+        if (token !== undefined) tokens.invalidate(token);
         if (refreshed || !replayable) return res;
         refreshed = true;
         await res.body?.cancel();
@@ -236,6 +259,8 @@ export function createAuthFetch(options: AuthFetchOptions = {}): AuthFetch {
     close: () => tokens.close(),
   });
 }
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** `value` as an absolute http(s) URL, or undefined (never a javascript: or data: URL to navigate to). */
 function webUrl(value: unknown): string | undefined {

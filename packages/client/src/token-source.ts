@@ -60,6 +60,25 @@ export class TokenSource {
     return (await abortable(this.refresh(), signal)).accessToken;
   }
 
+  /** Proxy mode (no token in the tab): throws SignedOutError once signed out; otherwise undefined. */
+  assertSignedIn(): undefined {
+    if (this.signedOut) throw new SignedOutError();
+    return undefined;
+  }
+
+  /**
+   * Proxy mode: the token handler answered that the session is over. During (or after) a sign-out that is the
+   * sign-out (SignedOutError); otherwise every tab hears of the expiry (SessionExpiredError).
+   */
+  expiredByServer(): never {
+    if (this.signOutSeen || this.signedOut) {
+      this.markSignedOut();
+      throw new SignedOutError();
+    }
+    this.sessionExpired(true);
+    throw new SessionExpiredError();
+  }
+
   /** The API refused `token` (401 invalid_token): the next get() refreshes. */
   invalidate(token: string): void {
     this.refused.add(token);

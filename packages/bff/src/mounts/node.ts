@@ -6,6 +6,7 @@ import { send } from "./send.js";
 
 export function tokenHandlerListener(handler: TokenHandler, next?: (req: IncomingMessage, res: ServerResponse) => void): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
+    if (handler.forward(req, res, req.url ?? "/")) return;
     handler.handle({ method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers }).then(
       (answer) => {
         if (answer !== undefined) return send(res, answer);

@@ -1,0 +1,115 @@
+// Proxy mode's overhead (`node bench/bff-proxy.js [--quick]`, after `pnpm build`):
+// the same upstream API (Express + @cognito-bearer/express) called directly
+// with the access token, and through the token handler's proxy with the
+// session cookie, for a small JSON answer and a 1 MiB body. Everything runs in
+// this one process on 127.0.0.1, requests one at a time over keep-alive
+// connections: the difference in CPU per request (process.cpuUsage) is the
+// proxy's own work (the client's and the upstream's cancel out), and the
+// difference in latency is what the extra hop adds.
+import { createServer, request, Agent } from "node:http";
+import express from "express";
+import { cognitoAuth } from "@cognito-bearer/express";
+import { createTestIssuer } from "@cognito-bearer/testing";
+
+// The bff package is not a dependency of the bench: its build is loaded by path.
+const bffDist = new URL("../packages/bff/dist/esm/", import.meta.url);
+const { createTokenHandler } = await import(new URL("index.js", bffDist).href);
+const { tokenHandlerListener } = await import(new URL("mounts/node.js", bffDist).href);
+
+const quick = process.argv.includes("--quick");
+const SMALL_N = quick ? 500 : 3000;
+const BIG_N = quick ? 50 : 300;
+const MIB = Buffer.alloc(1024 * 1024, 7);
+
+const listen = (server) => new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${server.address().port}`)));
+
+const issuer = await createTestIssuer({ oauth: { redirectUris: ["http://127.0.0.1/placeholder"], users: [{ username: "bench" }], accessTokenLifetimeSeconds: 3600 } });
+const upstream = express();
+upstream.use(cognitoAuth(issuer.verifierOptions));
+upstream.get("/small", (req, res) => res.json({ sub: req.auth.sub, orders: [{ id: "ord_1001", quantity: 2 }] }));
+upstream.get("/big", (_req, res) => res.type("application/octet-stream").send(MIB));
+const upstreamServer = createServer(upstream);
+const upstreamUrl = await listen(upstreamServer);
+
+let handler;
+const bffServer = createServer((req, res) => tokenHandlerListener(handler)(req, res));
+const bffUrl = await listen(bffServer);
+issuer.oauth.addRedirectUri(`${bffUrl}/auth/callback`);
+handler = createTokenHandler({
+  cognito: { domain: issuer.url, clientId: issuer.clientId, redirectUri: `${bffUrl}/auth/callback` },
+  verifier: issuer.verifierOptions,
+  upstreams: { "/api": upstreamUrl },
+  // Only so that this script can call the upstream directly with the same token.
+  exposeAccessToken: true,
+});
+
+// Sign in as a browser would: /auth/login → the issuer's authorize → /auth/callback, with a cookie jar.
+const jar = new Map();
+async function browse(url, init = {}) {
+  const target = new URL(url, bffUrl);
+  const cookie = target.origin === bffUrl ? [...jar].map(([name, value]) => `${name}=${value}`).join("; ") : "";
+  const res = await fetch(target, { ...init, redirect: "manual", headers: { ...init.headers, ...(cookie ? { cookie } : {}) } });
+  if (target.origin === bffUrl) for (const line of res.headers.getSetCookie()) {
+    const [pair] = line.split(";");
+    const eq = pair.indexOf("=");
+    jar.set(pair.slice(0, eq), pair.slice(eq + 1));
+  }
+  return res;
+}
+const login = await browse("/auth/login");
+const authorize = await browse(login.headers.get("location"));
+await browse(authorize.headers.get("location"));
+const session = [...jar].find(([name]) => name.endsWith("cb-session"));
+const { access_token: token } = await (await browse("/auth/token", { method: "POST", headers: { "x-csrf": "1", origin: bffUrl } })).json();
+
+const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+function get(base, path, headers) {
+  return new Promise((resolve, reject) => {
+    const url = new URL(path, base);
+    const req = request({ host: url.hostname, port: url.port, path: url.pathname, headers, agent }, (res) => {
+      let bytes = 0;
+      res.on("data", (chunk) => (bytes += chunk.length));
+      res.on("end", () => (res.statusCode === 200 ? resolve(bytes) : reject(new Error(`${path} answered ${res.statusCode}`))));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+async function measure(label, call, n) {
+  for (let i = 0; i < Math.min(200, n); i++) await call();
+  const latencies = new Float64Array(n);
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await call();
+    latencies[i] = performance.now() - t;
+  }
+  const wall = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  latencies.sort();
+  const pct = (p) => latencies[Math.min(n - 1, Math.floor((p / 100) * n))];
+  return { label, n, p50: pct(50), p99: pct(99), cpuUsPerRequest: (used.user + used.system) / n, rps: (n / wall) * 1000 };
+}
+
+const direct = { authorization: `Bearer ${token}` };
+const viaProxy = { cookie: `${session[0]}=${session[1]}` };
+const rows = [];
+for (const [size, path, n] of [["small JSON", "/small", SMALL_N], ["1 MiB", "/big", BIG_N]]) {
+  const a = await measure(`${size}, direct`, () => get(upstreamUrl, path, direct), n);
+  const b = await measure(`${size}, through the proxy`, () => get(bffUrl, `/api${path}`, viaProxy), n);
+  rows.push(a, b, { label: `${size}: proxy overhead`, n, p50: b.p50 - a.p50, p99: b.p99 - a.p99, cpuUsPerRequest: b.cpuUsPerRequest - a.cpuUsPerRequest, rps: NaN });
+}
+
+const fmt = (ms) => `${ms.toFixed(3)} ms`;
+process.stdout.write(`bff proxy overhead (node ${process.version}, one process, sequential keep-alive requests)\n`);
+process.stdout.write(`| case | requests | p50 | p99 | CPU per request | req/s |\n| --- | --- | --- | --- | --- | --- |\n`);
+for (const row of rows) process.stdout.write(`| ${row.label} | ${row.n} | ${fmt(row.p50)} | ${fmt(row.p99)} | ${Math.round(row.cpuUsPerRequest)} µs | ${Number.isNaN(row.rps) ? "" : Math.round(row.rps)} |\n`);
+
+agent.destroy();
+await handler.close();
+await new Promise((resolve) => bffServer.close(resolve));
+upstreamServer.closeAllConnections();
+await new Promise((resolve) => upstreamServer.close(resolve));
+await issuer.close();
