@@ -149,6 +149,17 @@ export class AuthError extends Error {
   toJSON(): AuthErrorBody {
     return this.body;
   }
+
+  /**
+   * `err instanceof AuthError` by the brand, not the prototype chain: an app
+   * can load both the ESM and the CommonJS build (the dual-package hazard),
+   * and an error thrown by one must still be an AuthError to the other. A
+   * subclass keeps the ordinary prototype check.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== AuthError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[AUTH_ERROR_BRAND] === true;
+  }
 }
 
 function challengeHeaders(spec: ReasonSpec, description: string, options: AuthErrorOptions): Record<string, string> {
@@ -162,10 +173,11 @@ function challengeHeaders(spec: ReasonSpec, description: string, options: AuthEr
 
 /**
  * True for an AuthError, also one made by another copy of this package (an app
- * can load both the ESM and the CommonJS build), where `instanceof` says no.
+ * can load both the ESM and the CommonJS build); `instanceof AuthError` says
+ * the same, through the same brand.
  */
 export function isAuthError(err: unknown): err is AuthError {
-  return err instanceof AuthError || (typeof err === "object" && err !== null && (err as Record<symbol, unknown>)[AUTH_ERROR_BRAND] === true);
+  return err instanceof AuthError;
 }
 
 /**

@@ -16,7 +16,7 @@ import {
   type Verifier,
   type VerifierOptions,
 } from "@cognito-bearer/core";
-import { booleanOption, isCorsPreflight, resolveAdapterInput } from "@cognito-bearer/core/adapter";
+import { booleanOption, isCorsPreflight, preflightRefusal, resolveAdapterInput } from "@cognito-bearer/core/adapter";
 
 export { AuthError, createVerifier, isAuthError, OptionsError, requireGroups, requireScopes } from "@cognito-bearer/core";
 export type { CognitoAuth, CognitoAccessTokenClaims, Requirement, Verifier, VerifierOptions } from "@cognito-bearer/core";
@@ -46,7 +46,9 @@ type Input = (VerifierOptions & { optional?: boolean; allowPreflight?: boolean }
  * or the request is answered 400/401/403/503 as the contract says (API
  * Gateway passes a proxy integration's status and headers through, so a
  * JWKS outage really is a 503 here). An AuthError the handler throws (e.g.
- * `requireScopes(...)(auth)`) is answered too.
+ * `requireScopes(...)(auth)`) is answered too. A CORS preflight reaches the
+ * handler with `auth` undefined (allowPreflight, the default), for its CORS
+ * answer; a requirement check on it is answered 204, never 401.
  */
 export function withCognitoAuth<E extends ProxyEvent, C>(
   options: Input,
@@ -59,7 +61,8 @@ export function withCognitoAuth<E extends ProxyEvent, C>(
   async function cognitoAuthHandler(event: E, context: C): Promise<ProxyResult> {
     let auth: CognitoAuth | undefined;
     const method = event.requestContext?.http?.method ?? event.httpMethod;
-    if (!(allowPreflight && isCorsPreflight(method, { "access-control-request-method": header(event, "access-control-request-method") }))) {
+    const preflight = allowPreflight && isCorsPreflight(method, { "access-control-request-method": header(event, "access-control-request-method") });
+    if (!preflight) {
       try {
         auth = await verifier.authenticate(authorizationOf(event), optional);
       } catch (err) {
@@ -69,8 +72,9 @@ export function withCognitoAuth<E extends ProxyEvent, C>(
     try {
       return await handler(event, context, auth);
     } catch (err) {
-      if (isAuthError(err)) return authErrorResult(err);
-      throw err;
+      if (!isAuthError(err)) throw err;
+      const refusal = preflight ? preflightRefusal(err) : err;
+      return refusal === undefined ? { statusCode: 204 } : authErrorResult(refusal);
     }
   }
   return Object.defineProperty(cognitoAuthHandler, "verifier", { value: verifier, enumerable: true }) as typeof cognitoAuthHandler & { readonly verifier: Verifier };

@@ -3,7 +3,7 @@
 export { resolveAdapterInput, booleanOption, type AdapterInput } from "./input.js";
 export { resolveMiddlewareOptions, type ResolvedMiddlewareOptions } from "./middleware-options.js";
 export { passageMark, passagesOf, requirementRefusal, missingPassageError, type Passage, type PassageMark } from "./passage.js";
-export { isCorsPreflight } from "./cors.js";
+export { isCorsPreflight, preflightRefusal } from "./cors.js";
 // For packages that back a shared revocation list (@cognito-bearer/redis): the
 // local mirror every check reads, and the entries the revoke methods make.
 export { RevocationEntries, entryFor, resolveRevocationOptions, REVOCATION_DEFAULTS } from "../revocation/entries.js";
