@@ -10,6 +10,6 @@ export { RevocationEntries, entryFor, resolveRevocationOptions, REVOCATION_DEFAU
 export type { RevocationEntry, ResolvedRevocationOptions } from "../revocation/entries.js";
 export { isRevocationList } from "../revocation/list.js";
 // Refusing unknown option keys, with the key probably meant: for every package's options.
-export { assertKnownKeys } from "../option-keys.js";
+export { assertKnownKeys, closestKey } from "../option-keys.js";
 // Authenticated encryption with associated data, for the token handler and its session stores.
 export { createSealer, type Sealer } from "./seal.js";
