@@ -1,5 +1,6 @@
 import { randomUUID, verify as cryptoVerify, type JsonWebKey, type KeyObject } from "node:crypto";
 import { isIPv6 } from "node:net";
+import { accessClaimOverrides, type AccessClaimOverrides } from "./access-claims.js";
 import { validateFault, type JwksFault } from "./faults.js";
 import { startJwksServer } from "./jwks-server.js";
 import { signCompact } from "./jws.js";
@@ -109,8 +110,13 @@ export interface TestIssuer {
   /** kids currently published in the JWKS, oldest first. */
   readonly kids: string[];
 
-  /** An access token with Cognito's claims; `overrides` are merged over them (`undefined` removes a claim). */
-  mintAccessToken(claims?: ClaimOverrides, options?: MintOptions): string;
+  /**
+   * An access token with Cognito's claims; `overrides` are merged over them
+   * (`undefined` removes a claim). `groups` and `scopes` (arrays) set
+   * `cognito:groups` and `scope`; a claim of your own takes a namespaced name
+   * (`custom:tenant`); any other key throws a TypeError naming the claim meant.
+   */
+  mintAccessToken(claims?: AccessClaimOverrides, options?: MintOptions): string;
   /** An ID token with Cognito's claims; `overrides` are merged over them (`undefined` removes a claim). */
   mintIdToken(claims?: ClaimOverrides, options?: MintOptions): string;
   /**
@@ -275,7 +281,7 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
       return jwksRequests;
     },
 
-    mintAccessToken: (claims, mintOptions) => mint(accessTokenClaims, claims, mintOptions),
+    mintAccessToken: (claims, mintOptions) => mint(accessTokenClaims, accessClaimOverrides(claims), mintOptions),
     mintIdToken: (claims, mintOptions) => mint(idTokenClaims, claims, mintOptions),
     sign(header, payload, signOptions = {}) {
       const key = keyRing.get(signOptions.kid);
