@@ -15,6 +15,8 @@ import { bold, countFailure, dim, green, red, say, startExample, step, tally } f
 
 const SERVER = "examples/express/server.js";
 const ONCE = process.argv.includes("--once") || ["1", "true"].includes(process.env.DEMO_NO_WAIT ?? "");
+/** Set on Ctrl-C: a step the stopping servers then fail is no failure of the demo. */
+let interrupted = false;
 
 async function main() {
   const issuer = await createTestIssuer();
@@ -24,6 +26,23 @@ async function main() {
     closing = true;
     while (cleanup.length > 0) await cleanup.pop()();
   };
+  // Ctrl-C is how the demo ends, at any moment (during the tour too): stop
+  // everything and exit 0. The handler stays installed, because a terminal's
+  // Ctrl-C reaches every process of the group and pnpm forwards it once more:
+  // a second SIGINT with no handler would kill the demo by the signal, which
+  // pnpm reports as `ELIFECYCLE Command failed`.
+  let stopping;
+  const stopOnSignal = () => {
+    interrupted = true;
+    stopping ??= (async () => {
+      say();
+      say(dim("Stopping…"));
+      await closeAll();
+      process.exit(0);
+    })();
+  };
+  process.on("SIGINT", stopOnSignal);
+  process.on("SIGTERM", stopOnSignal);
 
   try {
     say(bold("cognito-bearer demo"));
@@ -142,14 +161,6 @@ async function main() {
     say(dim("Press Ctrl-C to stop."));
 
     return await new Promise((resolve) => {
-      const stop = async () => {
-        say();
-        say(dim("Stopping…"));
-        await closeAll();
-        resolve(0);
-      };
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
       // Ctrl-C in a terminal reaches the example too: it stops cleanly (exit 0) on its own.
       app.exited.then(({ code, signal }) => {
         if (closing) return;
@@ -168,6 +179,7 @@ main().then(
     process.exitCode = code;
   },
   (err) => {
+    if (interrupted) return;
     process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exitCode = 1;
   },
