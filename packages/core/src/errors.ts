@@ -111,11 +111,11 @@ export interface AuthErrorBody {
 
 export interface AuthErrorOptions {
   /** A more precise safe description (never token content). */
-  description?: string;
-  realm?: string;
+  description?: string | undefined;
+  realm?: string | undefined;
   /** For insufficient_scope: the scopes needed, sent as the challenge's `scope` attribute. */
-  scope?: string;
-  cause?: unknown;
+  scope?: string | undefined;
+  cause?: unknown | undefined;
 }
 
 const AUTH_ERROR_BRAND = Symbol.for("cognito-bearer.auth-error");

@@ -21,9 +21,9 @@ export type { AuthCheck, CognitoAuth, CognitoAccessTokenClaims, Requirement, Ver
  * (undefined for a request without credentials with `optional: true`), or
  * rejects with an AuthError, which `authErrorResponse(err)` answers.
  */
-export function authenticateRequest(request: Request, verifier: Verifier, options?: { optional?: false }): Promise<CognitoAuth>;
-export function authenticateRequest(request: Request, verifier: Verifier, options?: { optional?: boolean }): Promise<CognitoAuth | undefined>;
-export function authenticateRequest(request: Request, verifier: Verifier, options?: { optional?: boolean }): Promise<CognitoAuth | undefined> {
+export function authenticateRequest(request: Request, verifier: Verifier, options?: { optional?: false | undefined }): Promise<CognitoAuth>;
+export function authenticateRequest(request: Request, verifier: Verifier, options?: { optional?: boolean | undefined }): Promise<CognitoAuth | undefined>;
+export function authenticateRequest(request: Request, verifier: Verifier, options?: { optional?: boolean | undefined }): Promise<CognitoAuth | undefined> {
   if (!isVerifier(verifier)) throw new TypeError("cognito-bearer: authenticateRequest(request, verifier) needs a verifier made by createVerifier()");
   const optional = booleanOption("optional", options?.optional, false);
   try {
@@ -47,9 +47,9 @@ export function authErrorResponse(err: unknown): Response {
 
 export interface WithCognitoAuthOptions {
   /** Call the handler for requests without credentials too, with `auth` undefined. Default false. */
-  optional?: boolean;
+  optional?: boolean | undefined;
   /** Call the handler for CORS preflights unauthenticated, with `auth` undefined. Default true. */
-  allowPreflight?: boolean;
+  allowPreflight?: boolean | undefined;
 }
 
 type Handler<A, Rest extends unknown[]> = (request: Request, auth: A, ...rest: Rest) => Response | Promise<Response>;
@@ -65,7 +65,7 @@ type Handler<A, Rest extends unknown[]> = (request: Request, auth: A, ...rest: R
 export function withCognitoAuth<Rest extends unknown[]>(
   options: (VerifierOptions & WithCognitoAuthOptions) | readonly VerifierOptions[] | Verifier,
   handler: Handler<CognitoAuth, Rest>,
-  adapterOptions: WithCognitoAuthOptions & { optional?: false; allowPreflight: false },
+  adapterOptions: WithCognitoAuthOptions & { optional?: false | undefined; allowPreflight: false },
 ): ((request: Request, ...rest: Rest) => Promise<Response>) & { readonly verifier: Verifier };
 export function withCognitoAuth<Rest extends unknown[]>(
   options: (VerifierOptions & WithCognitoAuthOptions) | readonly VerifierOptions[] | Verifier,

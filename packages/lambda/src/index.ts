@@ -23,23 +23,23 @@ export type { CognitoAuth, CognitoAccessTokenClaims, Requirement, Verifier, Veri
 
 /** The parts of an API Gateway proxy event (REST v1 or HTTP API v2) read here. */
 export interface ProxyEvent {
-  version?: string;
-  httpMethod?: string;
+  version?: string | undefined;
+  httpMethod?: string | undefined;
   headers?: Record<string, string | undefined> | null;
   multiValueHeaders?: Record<string, string[] | undefined> | null;
-  requestContext?: { http?: { method?: string } };
+  requestContext?: { http?: { method?: string | undefined } | undefined } | undefined;
 }
 
 /** A proxy result, as both payload versions accept it. */
 export interface ProxyResult {
   statusCode: number;
-  headers?: Record<string, string | number | boolean>;
-  body?: string;
+  headers?: Record<string, string | number | boolean> | undefined;
+  body?: string | undefined;
   isBase64Encoded?: boolean;
   [key: string]: unknown;
 }
 
-type Input = (VerifierOptions & { optional?: boolean; allowPreflight?: boolean }) | readonly VerifierOptions[] | Verifier;
+type Input = (VerifierOptions & { optional?: boolean | undefined; allowPreflight?: boolean | undefined }) | readonly VerifierOptions[] | Verifier;
 
 /**
  * Wraps a proxy handler: it runs with the verified auth as its third argument,
@@ -53,7 +53,7 @@ type Input = (VerifierOptions & { optional?: boolean; allowPreflight?: boolean }
 export function withCognitoAuth<E extends ProxyEvent, C>(
   options: Input,
   handler: (event: E, context: C, auth: CognitoAuth | undefined) => Promise<ProxyResult> | ProxyResult,
-  adapterOptions?: { optional?: boolean; allowPreflight?: boolean },
+  adapterOptions?: { optional?: boolean | undefined; allowPreflight?: boolean | undefined },
 ): ((event: E, context: C) => Promise<ProxyResult>) & { readonly verifier: Verifier } {
   const { verifier, options: resolved } = resolveAdapterInput(options, adapterOptions, ["optional", "allowPreflight"]);
   const optional = booleanOption("optional", resolved.optional, false);
@@ -191,7 +191,7 @@ export interface JwtAuthorizerAuth {
  * checks the signature, `iss`, `exp` and `aud`; configure it with the app
  * client id as audience (Cognito access tokens carry `client_id`, which it checks as `aud`).
  */
-export function authFromJwtAuthorizer(event: { requestContext?: object }, requirements: { scopes?: Requirement; groups?: Requirement } = {}): JwtAuthorizerAuth {
+export function authFromJwtAuthorizer(event: { requestContext?: object }, requirements: { scopes?: Requirement | undefined; groups?: Requirement | undefined } = {}): JwtAuthorizerAuth {
   const claims = (event.requestContext as undefined | { authorizer?: { jwt?: { claims?: Record<string, string> } } } | undefined)?.authorizer?.jwt?.claims;
   if (claims === undefined || typeof claims.sub !== "string") throw new AuthError("missing_credentials");
   if (claims.token_use !== undefined && claims.token_use !== "access") throw new AuthError("wrong_token_use");
