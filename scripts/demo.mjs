@@ -21,11 +21,13 @@ let interrupted = false;
 async function main() {
   const issuer = await createTestIssuer();
   const cleanup = [() => issuer.close()];
-  let closing = false;
-  const closeAll = async () => {
-    closing = true;
-    while (cleanup.length > 0) await cleanup.pop()();
-  };
+  // One closing for all who ask (Ctrl-C, the example exiting, the end of the
+  // tour): each waits until every server has stopped, not only the ones it popped.
+  let closing;
+  const closeAll = () =>
+    (closing ??= (async () => {
+      while (cleanup.length > 0) await cleanup.pop()();
+    })());
   // Ctrl-C is how the demo ends, at any moment (during the tour too): stop
   // everything and exit 0. The handler stays installed, because a terminal's
   // Ctrl-C reaches every process of the group and pnpm forwards it once more:
@@ -163,7 +165,7 @@ async function main() {
     return await new Promise((resolve) => {
       // Ctrl-C in a terminal reaches the example too: it stops cleanly (exit 0) on its own.
       app.exited.then(({ code, signal }) => {
-        if (closing) return;
+        if (closing !== undefined) return;
         if (code !== 0) say(red(`The example exited unexpectedly (${signal ?? code}).`));
         closeAll().then(() => resolve(code === 0 ? 0 : 1));
       });
