@@ -51,7 +51,8 @@ test("the middleware adapters' options (Express, Koa, Fastify, Hono): undefined,
   const mixed = resolveMiddlewareOptions(undefinedOver(issuer.verifierOptions, keys), undefinedOver({}, keys));
   expect([mixed.optional, mixed.passErrors, mixed.allowPreflight]).toEqual([false, false, true]);
   // An undefined in the second argument does not undo a value given in the first.
-  const kept = resolveMiddlewareOptions({ ...issuer.verifierOptions, optional: true, allowPreflight: false }, undefinedOver({}, keys));
+  const mixedIn: VerifierOptions = Object.assign({ optional: true, allowPreflight: false }, issuer.verifierOptions);
+  const kept = resolveMiddlewareOptions(mixedIn, undefinedOver({}, keys));
   expect([kept.optional, kept.passErrors, kept.allowPreflight]).toEqual([true, false, false]);
   mixed.verifier.close();
   kept.verifier.close();
