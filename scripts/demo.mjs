@@ -15,15 +15,36 @@ import { bold, countFailure, dim, green, red, say, startExample, step, tally } f
 
 const SERVER = "examples/express/server.js";
 const ONCE = process.argv.includes("--once") || ["1", "true"].includes(process.env.DEMO_NO_WAIT ?? "");
+/** Set on Ctrl-C: a step the stopping servers then fail is no failure of the demo. */
+let interrupted = false;
 
 async function main() {
   const issuer = await createTestIssuer();
   const cleanup = [() => issuer.close()];
-  let closing = false;
-  const closeAll = async () => {
-    closing = true;
-    while (cleanup.length > 0) await cleanup.pop()();
+  // One closing for all who ask (Ctrl-C, the example exiting, the end of the
+  // tour): each waits until every server has stopped, not only the ones it popped.
+  let closing;
+  const closeAll = () =>
+    (closing ??= (async () => {
+      while (cleanup.length > 0) await cleanup.pop()();
+    })());
+  // Ctrl-C is how the demo ends, at any moment (during the tour too): stop
+  // everything and exit 0. The handler stays installed, because a terminal's
+  // Ctrl-C reaches every process of the group and pnpm forwards it once more:
+  // a second SIGINT with no handler would kill the demo by the signal, which
+  // pnpm reports as `ELIFECYCLE Command failed`.
+  let stopping;
+  const stopOnSignal = () => {
+    interrupted = true;
+    stopping ??= (async () => {
+      say();
+      say(dim("Stopping…"));
+      await closeAll();
+      process.exit(0);
+    })();
   };
+  process.on("SIGINT", stopOnSignal);
+  process.on("SIGTERM", stopOnSignal);
 
   try {
     say(bold("cognito-bearer demo"));
@@ -142,17 +163,9 @@ async function main() {
     say(dim("Press Ctrl-C to stop."));
 
     return await new Promise((resolve) => {
-      const stop = async () => {
-        say();
-        say(dim("Stopping…"));
-        await closeAll();
-        resolve(0);
-      };
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
       // Ctrl-C in a terminal reaches the example too: it stops cleanly (exit 0) on its own.
       app.exited.then(({ code, signal }) => {
-        if (closing) return;
+        if (closing !== undefined) return;
         if (code !== 0) say(red(`The example exited unexpectedly (${signal ?? code}).`));
         closeAll().then(() => resolve(code === 0 ? 0 : 1));
       });
@@ -168,6 +181,7 @@ main().then(
     process.exitCode = code;
   },
   (err) => {
+    if (interrupted) return;
     process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exitCode = 1;
   },

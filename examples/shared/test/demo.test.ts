@@ -1,5 +1,7 @@
 // `pnpm demo` in CI mode: the walkthrough runs against the built packages and exits 0.
 import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { ROOT } from "../harness";
 
@@ -42,4 +44,48 @@ it("pnpm demo:cluster: a logout on one instance is refused on the other, over a 
   expect(code).toBe(0);
   expect(stdout).toMatch(/Instance B accepts[\s\S]*200 OK[\s\S]*signs out on instance A[\s\S]*204[\s\S]*refuses the same token[\s\S]*401 Unauthorized/);
   expect(stdout).toMatch(/refused on B [\d.]+ ms later/);
+});
+
+it("pnpm demo: Ctrl-C (SIGINT to the whole process group, as a terminal sends it) ends it with exit 0, no ELIFECYCLE, nothing left running", async () => {
+  // The root script is `pnpm build && <the demo>`; the demo part runs here
+  // under a real pnpm and its real shell (the build is the test run's own).
+  const script = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts.demo;
+  const [build, demo] = script.split(" && ");
+  expect(build).toBe("pnpm build");
+  const dir = mkdtempSync(path.join(tmpdir(), "demo-sigint-"));
+  writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "demo-sigint", private: true, scripts: { demo: `cd '${ROOT}' && ${demo}` } }));
+  const { PORT: _port, ...env } = process.env;
+  // detached: its own process group, like a terminal's foreground job.
+  const child = spawn("pnpm", ["--dir", dir, "run", "demo"], { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("close", (code, signal) => resolve({ code, signal })));
+  const group = -child.pid!;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the demo did not start serving: ${output}`)), 45_000);
+      const check = () => {
+        if (!output.includes("Press Ctrl-C to stop.")) return;
+        clearTimeout(timer);
+        child.stdout.off("data", check);
+        resolve();
+      };
+      child.stdout.on("data", check);
+      void exited.then(() => reject(new Error(`the demo exited before serving: ${output}`)));
+    });
+    process.kill(group, "SIGINT");
+    expect(await exited).toEqual({ code: 0, signal: null });
+    expect(output).toContain("Stopping…");
+    expect(output).not.toContain("ELIFECYCLE");
+    // The example servers were in the group: none is left (kill(…, 0) throws ESRCH).
+    expect(() => process.kill(group, 0)).toThrow(expect.objectContaining({ code: "ESRCH" }));
+  } finally {
+    try {
+      process.kill(group, "SIGKILL");
+    } catch {
+      // already gone
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

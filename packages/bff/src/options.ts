@@ -46,7 +46,7 @@ export interface TokenHandlerOptions {
   /** Verifies the access tokens Cognito returns: a Verifier, or its options (userPoolId, clientId, …). */
   verifier: Verifier | VerifierOptions;
   /** Where sign-out revokes the session's access tokens (the API's list), so they stop working at once. */
-  revocations?: RevocationList;
+  revocations?: RevocationList | undefined;
   /** Sessions. Default: in memory (one instance); `createRedisSessionStore()` for several. */
   sessions?: SessionStore | undefined;
   /**
@@ -58,39 +58,39 @@ export interface TokenHandlerOptions {
    */
   secret?: string | readonly string[] | undefined;
   /** Where the handler is mounted. Default "/auth". */
-  basePath?: string;
+  basePath?: string | undefined;
   /** Origins allowed to POST (the SPA's). Default: the redirect URI's origin. */
-  allowedOrigins?: string[];
+  allowedOrigins?: string[] | undefined;
   /** The custom header every POST must carry. Default { name: "x-csrf", value: "1" }. */
-  csrfHeader?: { name: string; value: string };
+  csrfHeader?: { name: string; value: string } | undefined;
   /** An access token expiring within this margin is refreshed before it is handed out. Default 60. */
-  refreshMarginSeconds?: number;
+  refreshMarginSeconds?: number | undefined;
   /**
    * How long a session lives at most: your app client's refresh-token lifetime.
    * Counted from sign-in; refreshes (rotation included) never extend it. Default 30 days.
    */
-  sessionLifetimeSeconds?: number;
+  sessionLifetimeSeconds?: number | undefined;
   /** A session not used (no POST /token) for this long ends. Default 28800 (8 hours). */
-  idleTimeoutSeconds?: number;
+  idleTimeoutSeconds?: number | undefined;
   /**
    * Where a failed sign-in sends the browser: a path on the app's origin, given
    * `?error=<code>` (Cognito's code, e.g. access_denied, or invalid_state). Default: a small page with a link to sign in again.
    */
   errorPath?: string | undefined;
   /** How long a sign-in may take between /login and /callback. Default 600. */
-  transactionLifetimeSeconds?: number;
+  transactionLifetimeSeconds?: number | undefined;
   /** Deadline of each call to Cognito. Default 5000. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /**
    * Lease of the refresh lock: a holder that dies frees it after this long. The
    * holder renews it while it works, and it may not be shorter than one
    * refresh's worst case (store, Cognito, JWKS, store, store). Default: that worst case, at least 15000.
    */
-  lockLeaseMs?: number;
+  lockLeaseMs?: number | undefined;
   /** Cookie settings. `secure: false` only for plain-http development: the cookies then lose their `__Host-` prefix. */
-  cookies?: { secure?: boolean };
+  cookies?: { secure?: boolean | undefined } | undefined;
   /** Outcomes and faults, for logs and metrics; never a token. Default: configuration errors are written as process warnings. */
-  onEvent?: (event: TokenHandlerEvent) => void;
+  onEvent?: ((event: TokenHandlerEvent) => void) | undefined;
   /**
    * Proxy mode (the full BFF): path prefixes on this origin and the upstream APIs they are forwarded to, with the
    * session's access token attached here, e.g. `{ "/api": "https://api.internal" }`. An allowlist: no other

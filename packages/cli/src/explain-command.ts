@@ -5,6 +5,7 @@
 // its signature, and sends the token nowhere: the only request is the JWKS fetch.
 import { parseArgs } from "node:util";
 import { createVerifier, type ExplainReport, type VerifierOptions } from "@cognito-bearer/core";
+import { closestKey } from "@cognito-bearer/core/adapter";
 
 export interface CommandIo {
   args: string[];
@@ -30,26 +31,48 @@ export const USAGE = `usage: cognito-bearer explain [token | -] [options]
 
 exit status: 0 valid, 1 refused, 2 usage, 3 the signing keys could not be fetched`;
 
+const OPTIONS = {
+  pool: { type: "string" },
+  client: { type: "string" },
+  issuer: { type: "string" },
+  "jwks-uri": { type: "string" },
+  "replica-regions": { type: "string" },
+  scopes: { type: "string" },
+  groups: { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** The line after a usage error: where the options are, rather than all of them. */
+export const HELP_HINT = "Run cognito-bearer explain --help for the options.";
+
+/**
+ * The first flag of `args` that is not an option, said as the library's own
+ * option errors say it: `unknown option --isuer (did you mean --issuer?)`.
+ * Node's parseArgs message for it suggests quoting it after `--` instead.
+ */
+export function unknownOption(args: readonly string[]): string | undefined {
+  const { tokens } = parseArgs({ args: [...args], allowPositionals: true, strict: false, tokens: true, options: OPTIONS });
+  for (const token of tokens) {
+    if (token.kind !== "option" || Object.hasOwn(OPTIONS, token.name)) continue;
+    const meant = token.rawName.startsWith("--") ? closestKey(token.name, Object.keys(OPTIONS)) : undefined;
+    return `unknown option ${token.rawName}${meant === undefined ? "" : ` (did you mean --${meant}?)`}`;
+  }
+  return undefined;
+}
+
 export async function explainCommand(io: CommandIo): Promise<number> {
+  const unknown = unknownOption(io.args);
+  if (unknown !== undefined) {
+    io.err(`${unknown}\n${HELP_HINT}\n`);
+    return 2;
+  }
   let parsed;
   try {
-    parsed = parseArgs({
-      args: io.args,
-      allowPositionals: true,
-      options: {
-        pool: { type: "string" },
-        client: { type: "string" },
-        issuer: { type: "string" },
-        "jwks-uri": { type: "string" },
-        "replica-regions": { type: "string" },
-        scopes: { type: "string" },
-        groups: { type: "string" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
+    parsed = parseArgs({ args: io.args, allowPositionals: true, options: OPTIONS });
   } catch (err) {
-    io.err(`${(err as Error).message}\n${USAGE}\n`);
+    // A flag without its value, or a value given to --json: node's own message, on one line.
+    io.err(`${(err as Error).message}\n${HELP_HINT}\n`);
     return 2;
   }
   const { values, positionals } = parsed;

@@ -66,6 +66,26 @@ test("the JWKS unreachable: exit 3", async () => {
 });
 
 test.each([
+  [["--isuer", "http://127.0.0.1:1/p"], "unknown option --isuer (did you mean --issuer?)"],
+  [["--jwks-url=http://127.0.0.1:1/jwks"], "unknown option --jwks-url (did you mean --jwks-uri?)"],
+  [["--scope", "a"], "unknown option --scope (did you mean --scopes?)"],
+  [["--frobnicate"], "unknown option --frobnicate"],
+  [["-x"], "unknown option -x"],
+  [["--toString"], "unknown option --toString"],
+])("an unknown flag %j: exit 2, the flag (and the one meant) first, then one line on --help, no usage dump", async (flag, message) => {
+  const { code, stdout, stderr } = await run(["explain", "a.b.c", "--pool", "eu-west-1_AbCdEf123", "--client", "c", ...flag]);
+  expect(code).toBe(2);
+  expect(stdout).toBe("");
+  expect(stderr).toBe(`${message}\nRun cognito-bearer explain --help for the options.\n`);
+});
+
+test("a flag without its value: node's message on one line, then the --help line", async () => {
+  const { code, stderr } = await run(["explain", "a.b.c", "--client", "c", "--pool"]);
+  expect(code).toBe(2);
+  expect(stderr.trimEnd().split("\n")).toEqual([expect.stringContaining("--pool"), "Run cognito-bearer explain --help for the options."]);
+});
+
+test.each([
   ["no subcommand", []],
   ["another subcommand", ["verify", "x"]],
   ["no pool or client", ["explain", "a.b.c"]],

@@ -49,15 +49,15 @@ export interface AuthFetchOptions {
    * Default: the page's own origin (`location.origin`); required where there is
    * no page (Node).
    */
-  apiOrigins?: string[];
+  apiOrigins?: string[] | undefined;
   /** The token handler's token endpoint (POST). Default "/auth/token". */
-  tokenUrl?: string;
+  tokenUrl?: string | undefined;
   /** The sign-in page, for the default onSessionExpired. Default "/auth/login". */
-  loginUrl?: string;
+  loginUrl?: string | undefined;
   /** The token handler's sign-out endpoint, for signOut(). Default "/auth/logout". */
-  logoutUrl?: string;
+  logoutUrl?: string | undefined;
   /** Called (in every tab) when the session is over (the token handler refused to refresh). Default: go to `loginUrl?returnTo=<this page>`. */
-  onSessionExpired?: () => void;
+  onSessionExpired?: (() => void) | undefined;
   /**
    * Called in every tab (this one included) when the user signs out, here or in
    * another tab: show a signed-out state. The token is forgotten already, and
@@ -65,7 +65,7 @@ export interface AuthFetchOptions {
    * again. Default: nothing more (no navigation: going to the sign-in page would
    * sign the user straight back in while Cognito's session lives).
    */
-  onSignedOut?: () => void;
+  onSignedOut?: (() => void) | undefined;
   /**
    * Called once per page when an API asks for a stronger or more recent sign-in
    * (401 `insufficient_user_authentication`, RFC 9470), with its bounded
@@ -78,23 +78,23 @@ export interface AuthFetchOptions {
    * tokens itself): resolve to the new access token and its lifetime; throw a
    * SessionExpiredError when the refresh token is refused.
    */
-  refresh?: () => Promise<{ accessToken: string; expiresIn: number }>;
+  refresh?: (() => Promise<{ accessToken: string; expiresIn: number }>) | undefined;
   /** The custom header the token handler requires on POSTs. Default { name: "X-CSRF", value: "1" }. */
-  csrfHeader?: { name: string; value: string };
+  csrfHeader?: { name: string; value: string } | undefined;
   /** Refresh this long before the access token expires. Default 30. */
-  refreshMarginSeconds?: number;
+  refreshMarginSeconds?: number | undefined;
   /** Retry POST and PATCH requests too (after a refresh or a 503), when their body can be sent again. Default false. */
-  retryNonIdempotent?: boolean;
+  retryNonIdempotent?: boolean | undefined;
   /** Retries after a 503 or a network error, per call. Default 3. */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** First back-off step (then doubled, with jitter, up to maxDelayMs). Default 500. */
-  baseDelayMs?: number;
+  baseDelayMs?: number | undefined;
   /** Default 10000. */
-  maxDelayMs?: number;
+  maxDelayMs?: number | undefined;
   /** The fetch to wrap. Default globalThis.fetch. */
-  fetch?: typeof fetch;
+  fetch?: typeof fetch | undefined;
   /** The BroadcastChannel and Web Lock names shared by this origin's tabs. Default "cognito-bearer". */
-  channelName?: string;
+  channelName?: string | undefined;
 }
 
 export interface SignOutOptions {
@@ -104,7 +104,7 @@ export interface SignOutOptions {
    * sign-in goes through without a password). Default true; false to go there
    * yourself (signOut resolves to the URL).
    */
-  redirect?: boolean;
+  redirect?: boolean | undefined;
 }
 
 export interface AuthFetch {

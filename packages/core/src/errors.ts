@@ -130,15 +130,15 @@ export interface AuthErrorBody {
 
 export interface AuthErrorOptions {
   /** A more precise safe description (never token content). */
-  description?: string;
-  realm?: string;
+  description?: string | undefined;
+  realm?: string | undefined;
   /** For insufficient_scope: the scopes needed, sent as the challenge's `scope` attribute. */
-  scope?: string;
+  scope?: string | undefined;
   /** For insufficient_user_authentication (RFC 9470): the acceptable `acr` values, space-separated. */
-  acrValues?: string;
+  acrValues?: string | undefined;
   /** For insufficient_user_authentication (RFC 9470): the greatest acceptable age of the sign-in, in seconds. */
-  maxAge?: number;
-  cause?: unknown;
+  maxAge?: number | undefined;
+  cause?: unknown | undefined;
 }
 
 const AUTH_ERROR_BRAND = Symbol.for("cognito-bearer.auth-error");
@@ -172,6 +172,17 @@ export class AuthError extends Error {
   toJSON(): AuthErrorBody {
     return this.body;
   }
+
+  /**
+   * `err instanceof AuthError` by the brand, not the prototype chain: an app
+   * can load both the ESM and the CommonJS build (the dual-package hazard),
+   * and an error thrown by one must still be an AuthError to the other. A
+   * subclass keeps the ordinary prototype check.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== AuthError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[AUTH_ERROR_BRAND] === true;
+  }
 }
 
 function challengeHeaders(spec: ReasonSpec, description: string, options: AuthErrorOptions): Record<string, string> {
@@ -192,10 +203,11 @@ function challengeHeaders(spec: ReasonSpec, description: string, options: AuthEr
 
 /**
  * True for an AuthError, also one made by another copy of this package (an app
- * can load both the ESM and the CommonJS build), where `instanceof` says no.
+ * can load both the ESM and the CommonJS build); `instanceof AuthError` says
+ * the same, through the same brand.
  */
 export function isAuthError(err: unknown): err is AuthError {
-  return err instanceof AuthError || (typeof err === "object" && err !== null && (err as Record<symbol, unknown>)[AUTH_ERROR_BRAND] === true);
+  return err instanceof AuthError;
 }
 
 /**

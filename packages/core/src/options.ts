@@ -16,21 +16,21 @@ const SIGNATURE_ALGORITHMS: readonly SignatureAlgorithm[] = ["RS256", "RS384", "
 /** How the pool's JWKS is fetched and kept. */
 export interface JwksOptions {
   /** Keys are refetched in the background after this age, so withdrawn keys stop verifying. Default 300 (5 min). */
-  maxAgeSeconds?: number;
+  maxAgeSeconds?: number | undefined;
   /** A JWKS fetch (connect to last byte) is abandoned after this long. Default 3000. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** A token with an unknown `kid` triggers at most one refetch per window of this length. Default 10. */
-  cooldownSeconds?: number;
+  cooldownSeconds?: number | undefined;
   /** A larger JWKS response is refused. Default 131072 (128 KiB; Cognito's is about 1 KiB). */
-  maxResponseBytes?: number;
+  maxResponseBytes?: number | undefined;
 }
 
 /** Bounds of the verified-token cache. */
 export interface TokenCacheOptions {
   /** Default 10000. */
-  maxEntries?: number;
+  maxEntries?: number | undefined;
   /** An estimate of the memory held (tokens and claims). Default 16 MiB. */
-  maxBytes?: number;
+  maxBytes?: number | undefined;
 }
 
 export interface VerifierOptions {
@@ -39,25 +39,25 @@ export interface VerifierOptions {
   /** The app client id(s) whose access tokens are accepted. */
   clientId: string | readonly string[];
   /** Override the issuer (emulators, tests). Default: Cognito's issuer for the pool, in both formats. */
-  issuer?: string;
+  issuer?: string | undefined;
   /**
    * Cognito's issuers never end in "/", so an `issuer` that does is refused as
    * a typo (every token would fail "issuer is not accepted"). Set this when
    * your (non-Cognito) issuer really ends in "/". Default false.
    */
-  issuerEndsWithSlash?: boolean;
+  issuerEndsWithSlash?: boolean | undefined;
   /**
    * Override the JWKS location. Default `${issuer}/.well-known/jwks.json`, for
    * each of the pool's issuers (tried in order, see issuer-forms). A function
    * maps each issuer to its JWKS URL (a proxy, a VPC endpoint, tests).
    */
-  jwksUri?: string | ((issuer: string) => string);
+  jwksUri?: string | ((issuer: string) => string) | undefined;
   /**
    * Regions the pool is replicated to (Cognito multi-Region replication):
    * tokens issued by those Regions' endpoints are accepted, and their JWKS
    * serve when the nearest Region's does not. Standard pools only.
    */
-  replicaRegions?: readonly string[];
+  replicaRegions?: readonly string[] | undefined;
   /**
    * Resource binding (RFC 8707): the token's `aud` must name one of these
    * (401 `invalid_token`, reason `audience`, when it is absent or different).
@@ -65,28 +65,28 @@ export interface VerifierOptions {
    * (managed login, Essentials and Plus tiers). Default: `aud` is not read, as
    * Cognito's other access tokens have none.
    */
-  audience?: string | readonly string[];
+  audience?: string | readonly string[] | undefined;
   /** Scopes every token must carry. A string or array means all of them; `{ anyOf }` one of them. */
-  scopes?: Requirement;
+  scopes?: Requirement | undefined;
   /** Groups every user must be in. A string or array means any one of them; `{ allOf }` all of them. */
-  groups?: Requirement;
+  groups?: Requirement | undefined;
   /** Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds. Default 0. */
-  graceSeconds?: number;
+  graceSeconds?: number | undefined;
   /** Accepted signature algorithms. Default `["RS256"]` (what Cognito uses). */
-  algorithms?: readonly SignatureAlgorithm[];
+  algorithms?: readonly SignatureAlgorithm[] | undefined;
   /** Verified-token cache: on by default; `false` turns it off. Shared by all pools of one verifier. */
-  cache?: boolean | TokenCacheOptions;
+  cache?: boolean | TokenCacheOptions | undefined;
   /** JWKS policy. */
-  jwks?: JwksOptions;
+  jwks?: JwksOptions | undefined;
   /** Longer tokens are refused before any decoding. Default 16384 characters. Shared by all pools. */
-  maxTokenLength?: number;
+  maxTokenLength?: number | undefined;
   /** `realm` of the WWW-Authenticate challenge. Default "api". Shared by all pools. */
-  realm?: string;
+  realm?: string | undefined;
   /**
    * Checked on every request, cached token or not: return true to refuse the
    * token (401). A throw or rejection answers 503, never 401. Shared by all pools.
    */
-  isRevoked?: (auth: CognitoAuth) => boolean | Promise<boolean>;
+  isRevoked?: ((auth: CognitoAuth) => boolean | Promise<boolean>) | undefined;
   /**
    * A revocation list (`createMemoryRevocationList()`, or
    * `createRedisRevocationList()` of @cognito-bearer/redis), consulted on
@@ -94,9 +94,9 @@ export interface VerifierOptions {
    * a shared list out of touch beyond its bound 503. Shared by all pools; the
    * verifier does not close it.
    */
-  revocations?: RevocationList;
+  revocations?: RevocationList | undefined;
   /** Receives an event per verification outcome and JWKS fetch (never the token). Shared by all pools. */
-  onEvent?: (event: VerifyEvent) => void;
+  onEvent?: ((event: VerifyEvent) => void) | undefined;
 }
 
 /** aws-jwt-verify's (private) pattern for real pool ids: `<region>_<id>`, including GovCloud and EU sovereign regions. */

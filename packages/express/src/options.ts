@@ -3,9 +3,9 @@
 // middleware adapter; this file says what they mean on Express.
 export interface CognitoAuthOptions {
   /** Let requests without credentials through anonymously (`req.auth` undefined); bad credentials are still refused. Default false. */
-  optional?: boolean;
+  optional?: boolean | undefined;
   /** Hand AuthErrors to `next(err)` for your error handler instead of answering them. Default false. */
-  passErrors?: boolean;
+  passErrors?: boolean | undefined;
   /** Let CORS preflights (`OPTIONS` with `Access-Control-Request-Method`) through unauthenticated. Default true. */
-  allowPreflight?: boolean;
+  allowPreflight?: boolean | undefined;
 }

@@ -34,15 +34,15 @@ export type { AuthLevel, CognitoAuth, CognitoUserAuth, CognitoClientAuth, Cognit
 /** The plugin's own options. */
 export interface CognitoAuthOptions {
   /** Let requests without credentials through anonymously (`request.auth` undefined); bad credentials are still refused. Default false. */
-  optional?: boolean;
+  optional?: boolean | undefined;
   /** Let CORS preflights (`OPTIONS` with `Access-Control-Request-Method`) through unauthenticated. Default true. */
-  allowPreflight?: boolean;
+  allowPreflight?: boolean | undefined;
 }
 
 /** `app.register(cognitoAuth, { userPoolId, clientId, ... })`, or `{ verifier, ... }` to share a verifier. */
 export type CognitoAuthPluginOptions = ((VerifierOptions & CognitoAuthOptions) | ({ verifier: Verifier } & CognitoAuthOptions)) & {
   /** Fastify's own register options, passed through to every plugin. */
-  prefix?: string;
+  prefix?: string | undefined;
 };
 
 /** cognitoAuth marks each request it lets through, for requireScopes() and requireGroups() after it (core's passage.ts). */

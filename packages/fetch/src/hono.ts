@@ -32,9 +32,9 @@ export interface CognitoAuthEnv {
 
 export interface CognitoAuthOptions {
   /** Let requests without credentials through anonymously (`c.var.auth` undefined). Default false. */
-  optional?: boolean;
+  optional?: boolean | undefined;
   /** Let CORS preflights through unauthenticated. Default true. */
-  allowPreflight?: boolean;
+  allowPreflight?: boolean | undefined;
 }
 
 export function cognitoAuth(

@@ -11,7 +11,7 @@ import {
   type Verifier,
   type VerifierOptions,
 } from "@cognito-bearer/core";
-import { booleanOption, isCorsPreflight, resolveAdapterInput } from "@cognito-bearer/core/adapter";
+import { booleanOption, isCorsPreflight, preflightRefusal, resolveAdapterInput } from "@cognito-bearer/core/adapter";
 
 export { AuthError, createVerifier, isAuthError, OptionsError, requireAuthLevel, requireClient, requireGroups, requireScopes, requireUser } from "@cognito-bearer/core";
 export type { AuthCheck, AuthLevel, CognitoAuth, CognitoUserAuth, CognitoClientAuth, CognitoAccessTokenClaims, Requirement, Verifier, VerifierOptions } from "@cognito-bearer/core";
@@ -21,9 +21,9 @@ export type { AuthCheck, AuthLevel, CognitoAuth, CognitoUserAuth, CognitoClientA
  * (undefined for a request without credentials with `optional: true`), or
  * rejects with an AuthError, which `authErrorResponse(err)` answers.
  */
-export function authenticateRequest(request: Request, verifier: Verifier, options?: { optional?: false }): Promise<CognitoAuth>;
-export function authenticateRequest(request: Request, verifier: Verifier, options?: { optional?: boolean }): Promise<CognitoAuth | undefined>;
-export function authenticateRequest(request: Request, verifier: Verifier, options?: { optional?: boolean }): Promise<CognitoAuth | undefined> {
+export function authenticateRequest(request: Request, verifier: Verifier, options?: { optional?: false | undefined }): Promise<CognitoAuth>;
+export function authenticateRequest(request: Request, verifier: Verifier, options?: { optional?: boolean | undefined }): Promise<CognitoAuth | undefined>;
+export function authenticateRequest(request: Request, verifier: Verifier, options?: { optional?: boolean | undefined }): Promise<CognitoAuth | undefined> {
   if (!isVerifier(verifier)) throw new TypeError("cognito-bearer: authenticateRequest(request, verifier) needs a verifier made by createVerifier()");
   const optional = booleanOption("optional", options?.optional, false);
   try {
@@ -47,9 +47,9 @@ export function authErrorResponse(err: unknown): Response {
 
 export interface WithCognitoAuthOptions {
   /** Call the handler for requests without credentials too, with `auth` undefined. Default false. */
-  optional?: boolean;
+  optional?: boolean | undefined;
   /** Call the handler for CORS preflights unauthenticated, with `auth` undefined. Default true. */
-  allowPreflight?: boolean;
+  allowPreflight?: boolean | undefined;
 }
 
 type Handler<A, Rest extends unknown[]> = (request: Request, auth: A, ...rest: Rest) => Response | Promise<Response>;
@@ -59,12 +59,13 @@ type Handler<A, Rest extends unknown[]> = (request: Request, auth: A, ...rest: R
  * verified auth (`handler(request, auth, ...rest)`), or the request is answered
  * 400/401/403/503 per the contract. `auth` is undefined only for preflights
  * (allowed by default) and, with `optional`, anonymous requests. An AuthError
- * the handler throws (e.g. `requireScopes(...)(auth)`) is answered too.
+ * the handler throws (e.g. `requireScopes(...)(auth)`) is answered too; on
+ * a preflight, a requirement check (no credentials, by design) is answered 204.
  */
 export function withCognitoAuth<Rest extends unknown[]>(
   options: (VerifierOptions & WithCognitoAuthOptions) | readonly VerifierOptions[] | Verifier,
   handler: Handler<CognitoAuth, Rest>,
-  adapterOptions: WithCognitoAuthOptions & { optional?: false; allowPreflight: false },
+  adapterOptions: WithCognitoAuthOptions & { optional?: false | undefined; allowPreflight: false },
 ): ((request: Request, ...rest: Rest) => Promise<Response>) & { readonly verifier: Verifier };
 export function withCognitoAuth<Rest extends unknown[]>(
   options: (VerifierOptions & WithCognitoAuthOptions) | readonly VerifierOptions[] | Verifier,
@@ -83,7 +84,9 @@ export function withCognitoAuth<Rest extends unknown[]>(
   const allowPreflight = booleanOption("allowPreflight", resolved.allowPreflight, true);
   async function cognitoAuthHandler(request: Request, ...rest: Rest): Promise<Response> {
     let auth: CognitoAuth | undefined;
-    if (!(allowPreflight && request.method === "OPTIONS" && isCorsPreflight(request.method, { "access-control-request-method": request.headers.get("access-control-request-method") ?? undefined }))) {
+    const preflight =
+      allowPreflight && request.method === "OPTIONS" && isCorsPreflight(request.method, { "access-control-request-method": request.headers.get("access-control-request-method") ?? undefined });
+    if (!preflight) {
       try {
         auth = await verifier.authenticate(request.headers.get("authorization") ?? undefined, optional);
       } catch (err) {
@@ -93,8 +96,9 @@ export function withCognitoAuth<Rest extends unknown[]>(
     try {
       return await (handler as Handler<CognitoAuth | undefined, Rest>)(request, auth, ...rest);
     } catch (err) {
-      if (isAuthError(err)) return authErrorResponse(err);
-      throw err;
+      if (!isAuthError(err)) throw err;
+      const refusal = preflight ? preflightRefusal(err) : err;
+      return refusal === undefined ? new Response(null, { status: 204 }) : authErrorResponse(refusal);
     }
   }
   return Object.defineProperty(cognitoAuthHandler, "verifier", { value: verifier, enumerable: true }) as typeof cognitoAuthHandler & { readonly verifier: Verifier };

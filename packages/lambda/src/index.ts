@@ -16,42 +16,44 @@ import {
   type Verifier,
   type VerifierOptions,
 } from "@cognito-bearer/core";
-import { booleanOption, isCorsPreflight, resolveAdapterInput } from "@cognito-bearer/core/adapter";
+import { booleanOption, isCorsPreflight, preflightRefusal, resolveAdapterInput } from "@cognito-bearer/core/adapter";
 
 export { AuthError, createVerifier, isAuthError, OptionsError, requireAuthLevel, requireClient, requireGroups, requireScopes, requireUser } from "@cognito-bearer/core";
 export type { AuthLevel, CognitoAuth, CognitoUserAuth, CognitoClientAuth, CognitoAccessTokenClaims, Requirement, Verifier, VerifierOptions } from "@cognito-bearer/core";
 
 /** The parts of an API Gateway proxy event (REST v1 or HTTP API v2) read here. */
 export interface ProxyEvent {
-  version?: string;
-  httpMethod?: string;
+  version?: string | undefined;
+  httpMethod?: string | undefined;
   headers?: Record<string, string | undefined> | null;
   multiValueHeaders?: Record<string, string[] | undefined> | null;
-  requestContext?: { http?: { method?: string } };
+  requestContext?: { http?: { method?: string | undefined } | undefined } | undefined;
 }
 
 /** A proxy result, as both payload versions accept it. */
 export interface ProxyResult {
   statusCode: number;
-  headers?: Record<string, string | number | boolean>;
-  body?: string;
+  headers?: Record<string, string | number | boolean> | undefined;
+  body?: string | undefined;
   isBase64Encoded?: boolean;
   [key: string]: unknown;
 }
 
-type Input = (VerifierOptions & { optional?: boolean; allowPreflight?: boolean }) | readonly VerifierOptions[] | Verifier;
+type Input = (VerifierOptions & { optional?: boolean | undefined; allowPreflight?: boolean | undefined }) | readonly VerifierOptions[] | Verifier;
 
 /**
  * Wraps a proxy handler: it runs with the verified auth as its third argument,
  * or the request is answered 400/401/403/503 as the contract says (API
  * Gateway passes a proxy integration's status and headers through, so a
  * JWKS outage really is a 503 here). An AuthError the handler throws (e.g.
- * `requireScopes(...)(auth)`) is answered too.
+ * `requireScopes(...)(auth)`) is answered too. A CORS preflight reaches the
+ * handler with `auth` undefined (allowPreflight, the default), for its CORS
+ * answer; a requirement check on it is answered 204, never 401.
  */
 export function withCognitoAuth<E extends ProxyEvent, C>(
   options: Input,
   handler: (event: E, context: C, auth: CognitoAuth | undefined) => Promise<ProxyResult> | ProxyResult,
-  adapterOptions?: { optional?: boolean; allowPreflight?: boolean },
+  adapterOptions?: { optional?: boolean | undefined; allowPreflight?: boolean | undefined },
 ): ((event: E, context: C) => Promise<ProxyResult>) & { readonly verifier: Verifier } {
   const { verifier, options: resolved } = resolveAdapterInput(options, adapterOptions, ["optional", "allowPreflight"]);
   const optional = booleanOption("optional", resolved.optional, false);
@@ -59,7 +61,8 @@ export function withCognitoAuth<E extends ProxyEvent, C>(
   async function cognitoAuthHandler(event: E, context: C): Promise<ProxyResult> {
     let auth: CognitoAuth | undefined;
     const method = event.requestContext?.http?.method ?? event.httpMethod;
-    if (!(allowPreflight && isCorsPreflight(method, { "access-control-request-method": header(event, "access-control-request-method") }))) {
+    const preflight = allowPreflight && isCorsPreflight(method, { "access-control-request-method": header(event, "access-control-request-method") });
+    if (!preflight) {
       try {
         auth = await verifier.authenticate(authorizationOf(event), optional);
       } catch (err) {
@@ -69,8 +72,9 @@ export function withCognitoAuth<E extends ProxyEvent, C>(
     try {
       return await handler(event, context, auth);
     } catch (err) {
-      if (isAuthError(err)) return authErrorResult(err);
-      throw err;
+      if (!isAuthError(err)) throw err;
+      const refusal = preflight ? preflightRefusal(err) : err;
+      return refusal === undefined ? { statusCode: 204 } : authErrorResult(refusal);
     }
   }
   return Object.defineProperty(cognitoAuthHandler, "verifier", { value: verifier, enumerable: true }) as typeof cognitoAuthHandler & { readonly verifier: Verifier };
@@ -187,7 +191,7 @@ export interface JwtAuthorizerAuth {
  * checks the signature, `iss`, `exp` and `aud`; configure it with the app
  * client id as audience (Cognito access tokens carry `client_id`, which it checks as `aud`).
  */
-export function authFromJwtAuthorizer(event: { requestContext?: object }, requirements: { scopes?: Requirement; groups?: Requirement } = {}): JwtAuthorizerAuth {
+export function authFromJwtAuthorizer(event: { requestContext?: object }, requirements: { scopes?: Requirement | undefined; groups?: Requirement | undefined } = {}): JwtAuthorizerAuth {
   const claims = (event.requestContext as undefined | { authorizer?: { jwt?: { claims?: Record<string, string> } } } | undefined)?.authorizer?.jwt?.claims;
   if (claims === undefined || typeof claims.sub !== "string") throw new AuthError("missing_credentials");
   if (claims.token_use !== undefined && claims.token_use !== "access") throw new AuthError("wrong_token_use");

@@ -22,7 +22,7 @@ export type { AuthCheck, AuthLevel, CognitoAuth, CognitoUserAuth, CognitoClientA
 
 /** Anything shaped like an IncomingMessage: only `headers` (and `method`, for preflights) are read. */
 export interface RequestLike {
-  readonly method?: string;
+  readonly method?: string | undefined;
   readonly headers: IncomingHttpHeaders | Readonly<Record<string, string | string[] | undefined>>;
 }
 
@@ -49,12 +49,12 @@ export type CognitoRequestListener = ((req: IncomingMessage, res: ServerResponse
 export function withCognitoAuth(
   options: (VerifierOptions & WithCognitoAuthOptions) | readonly VerifierOptions[] | Verifier,
   handler: AuthenticatedHandler,
-  adapterOptions: WithCognitoAuthOptions & { optional?: false; allowPreflight: false },
+  adapterOptions: WithCognitoAuthOptions & { optional?: false | undefined; allowPreflight: false },
 ): CognitoRequestListener;
 export function withCognitoAuth(
-  options: VerifierOptions & WithCognitoAuthOptions & { optional?: false; allowPreflight: false },
+  options: VerifierOptions & WithCognitoAuthOptions & { optional?: false | undefined; allowPreflight: false },
   handler: AuthenticatedHandler,
-  adapterOptions?: WithCognitoAuthOptions & { optional?: false; allowPreflight?: false },
+  adapterOptions?: WithCognitoAuthOptions & { optional?: false | undefined; allowPreflight?: false | undefined },
 ): CognitoRequestListener;
 export function withCognitoAuth(
   options: (VerifierOptions & WithCognitoAuthOptions) | readonly VerifierOptions[] | Verifier,
@@ -96,9 +96,9 @@ export function withCognitoAuth(
  * rejects with an AuthError, which `sendAuthError(res, err)` answers.
  * CORS preflights are not special here: check `isCorsPreflight(req.method, req.headers)` first if you need to.
  */
-export function authenticate(req: RequestLike, verifier: Verifier, options?: { optional?: false }): Promise<CognitoAuth>;
-export function authenticate(req: RequestLike, verifier: Verifier, options?: { optional?: boolean }): Promise<CognitoAuth | undefined>;
-export function authenticate(req: RequestLike, verifier: Verifier, options?: { optional?: boolean }): Promise<CognitoAuth | undefined> {
+export function authenticate(req: RequestLike, verifier: Verifier, options?: { optional?: false | undefined }): Promise<CognitoAuth>;
+export function authenticate(req: RequestLike, verifier: Verifier, options?: { optional?: boolean | undefined }): Promise<CognitoAuth | undefined>;
+export function authenticate(req: RequestLike, verifier: Verifier, options?: { optional?: boolean | undefined }): Promise<CognitoAuth | undefined> {
   if (!isVerifier(verifier)) throw new TypeError("cognito-bearer: authenticate(req, verifier) needs a verifier made by createVerifier()");
   const optional = booleanOption("optional", options?.optional, false);
   try {

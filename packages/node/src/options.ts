@@ -7,14 +7,14 @@ import { booleanOption, resolveAdapterInput } from "@cognito-bearer/core/adapter
 
 export interface WithCognitoAuthOptions {
   /** Call the handler for requests without credentials too, with `auth` undefined; bad credentials are still refused. Default false. */
-  optional?: boolean;
+  optional?: boolean | undefined;
   /** Call the handler for CORS preflights (`OPTIONS` with `Access-Control-Request-Method`) unauthenticated, with `auth` undefined. Default true. */
-  allowPreflight?: boolean;
+  allowPreflight?: boolean | undefined;
   /**
    * Told about an error the handler threw or rejected with (the client gets a
    * generic 500). Default: written to stderr with console.error.
    */
-  onError?: (error: unknown, req: IncomingMessage) => void;
+  onError?: ((error: unknown, req: IncomingMessage) => void) | undefined;
 }
 
 export interface ResolvedAdapter {

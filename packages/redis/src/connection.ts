@@ -24,9 +24,9 @@ import type { RedisClientLike } from "./revocation-list.js";
 
 /** TLS for rediss:// URLs: the CA (PEM) that signed the servers' certificates, when it is not a public one. */
 export interface RedisTlsOptions {
-  ca?: string | Buffer | ReadonlyArray<string | Buffer>;
+  ca?: string | Buffer | ReadonlyArray<string | Buffer> | undefined;
   /** The name the certificate must hold, when it differs from the host connected to. */
-  servername?: string;
+  servername?: string | undefined;
 }
 
 /** A Redis Cluster: the nodes to discover it from (any of them; a few, so that one down does not matter). */
@@ -51,13 +51,13 @@ export interface RedisClusterClientLike {
 /** The connection options shared by createRedisRevocationList() and createRedisSessionStore(). */
 export interface RedisConnectionOptions {
   /** `redis://…` or `rediss://…` URL of one Redis server. */
-  url?: string;
+  url?: string | undefined;
   /** Or a Redis Cluster (the package creates, and closes, a node-redis cluster client). */
-  cluster?: RedisClusterConnectionOptions;
+  cluster?: RedisClusterConnectionOptions | undefined;
   /** Or your node-redis client: createClient() or createCluster(); left open by close(). */
-  client?: RedisClientLike | RedisClusterClientLike;
+  client?: RedisClientLike | RedisClusterClientLike | undefined;
   /** For rediss:// URLs (url or the cluster's nodes): the CA to trust. */
-  tls?: RedisTlsOptions;
+  tls?: RedisTlsOptions | undefined;
 }
 
 export const CONNECTION_KEYS = ["url", "cluster", "client", "tls"];

@@ -5,9 +5,9 @@
 
 export interface ReadyOptions {
   /** Reject (with a RevocationUnavailableError) if the list is not loaded within this many milliseconds. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Reject (with the signal's reason) when it aborts first. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 export function readyWithin(

@@ -64,24 +64,24 @@ export interface RedisClientLike extends CommandClient {
  */
 export interface RedisRevocationListOptions extends RevocationListOptions, RedisConnectionOptions {
   /** Prefix of the list's keys and pub/sub channel. Default "cognito-bearer:revocations:". */
-  keyPrefix?: string;
+  keyPrefix?: string | undefined;
   /** How long the mirror may go without hearing from Redis before checks answer 503. Default 30. */
-  maxStalenessSeconds?: number;
+  maxStalenessSeconds?: number | undefined;
   /** Beyond the staleness bound: "reject" (503, the default) or "allow" (check the possibly stale mirror only). */
-  onUnavailable?: "reject" | "allow";
+  onUnavailable?: "reject" | "allow" | undefined;
   /** A revoke call that Redis has not acknowledged after this long is queued in the outbox (and rejects, `queued: true`). Default 2000. */
-  commandTimeoutMs?: number;
+  commandTimeoutMs?: number | undefined;
   /** An outbox not delivered within this many seconds is reported (`outbox_stalled`; without onEvent, a process warning), again every as many seconds while it stays stuck. Default 60. */
-  outboxAlertSeconds?: number;
+  outboxAlertSeconds?: number | undefined;
   /** How long close() keeps trying to deliver the outbox before it gives up and reports what is left (`outbox_abandoned`). Default 5000. */
-  closeTimeoutMs?: number;
+  closeTimeoutMs?: number | undefined;
   /**
    * Told when the mirror is loaded (`reloaded`, with the entry count), when Redis fails (`error`), when Redis's
    * maxmemory-policy may evict the list (`eviction_risk`; without onEvent, a process warning instead) and when
    * that policy could not be read (`eviction_unchecked`, e.g. CONFIG refused by a managed Redis); and about the
    * outbox, the write-back and start-up: see RedisRevocationEvent.
    */
-  onEvent?: (event: RedisRevocationEvent) => void;
+  onEvent?: ((event: RedisRevocationEvent) => void) | undefined;
 }
 
 export type RedisRevocationEvent =

@@ -36,9 +36,9 @@ export interface RedisSessionStoreOptions extends RedisConnectionOptions {
    */
   secret: string | readonly string[];
   /** Default "cognito-bearer:bff:". */
-  keyPrefix?: string;
+  keyPrefix?: string | undefined;
   /** A Redis command not answered by then rejects (a 503 at the token handler). Default 2000. */
-  commandTimeoutMs?: number;
+  commandTimeoutMs?: number | undefined;
 }
 
 /** The held lock of `SessionStore.lock()` (derived here: @cognito-bearer/bff's index does not export its name). */

@@ -9,6 +9,7 @@ export type {
   TestIssuerVerifierOptions,
 } from "./issuer.js";
 export type { ClaimOverrides } from "./tokens.js";
+export type { AccessClaimOverrides } from "./access-claims.js";
 export type { JwksFault } from "./faults.js";
 export type { SigningAlgorithm } from "./keys.js";
 export type { OAuthOptions, TestUser, ResolvedUser, MachineClient, ResolvedMachineClient } from "./oauth/options.js";

@@ -1,5 +1,6 @@
 import { randomUUID, verify as cryptoVerify, type JsonWebKey, type KeyObject } from "node:crypto";
 import { isIPv6 } from "node:net";
+import { accessClaimOverrides, type AccessClaimOverrides } from "./access-claims.js";
 import { validateFault, type JwksFault } from "./faults.js";
 import { startJwksServer } from "./jwks-server.js";
 import { signCompact } from "./jws.js";
@@ -18,19 +19,19 @@ import {
 
 export interface TestIssuerOptions {
   /** Default "eu-west-1", or the region prefix of `userPoolId` when that has one. */
-  region?: string;
+  region?: string | undefined;
   /** Default `${region}_` + 9 random alphanumerics, Cognito's shape. Must be usable as a URL path segment. */
-  userPoolId?: string;
+  userPoolId?: string | undefined;
   /** Default: 26 random lowercase alphanumerics, Cognito's shape. */
-  clientId?: string;
+  clientId?: string | undefined;
   /** Default "RS256". RSA keys are 2048-bit; ES256/384/512 use P-256/P-384/P-521. */
-  algorithm?: SigningAlgorithm;
+  algorithm?: SigningAlgorithm | undefined;
   /** Address to bind. Default "127.0.0.1". */
-  host?: string;
+  host?: string | undefined;
   /** Port to bind. Default 0 (a free port chosen by the OS). */
-  port?: number;
+  port?: number | undefined;
   /** Also serve Cognito's managed-login OAuth endpoints (`/oauth2/authorize`, `/oauth2/token`, …) for this app client. */
-  oauth?: OAuthOptions;
+  oauth?: OAuthOptions | undefined;
 }
 
 /** The OAuth endpoints' controls, when the issuer serves them. */
@@ -73,18 +74,18 @@ export interface TestIssuerOAuth {
 
 export interface MintOptions {
   /** Sign with this key (possibly withdrawn) instead of the current one. */
-  kid?: string;
+  kid?: string | undefined;
   /** Default 3600 (exp = iat + this). Negative values make expired tokens. */
-  expiresInSeconds?: number;
+  expiresInSeconds?: number | undefined;
   /** Merged over the default `{ kid, alg }` header; a field set to `undefined` is removed. */
-  header?: Record<string, unknown>;
+  header?: Record<string, unknown> | undefined;
 }
 
 export interface RotateKeyOptions {
   /** Stop publishing every other key. Default false (both stay published, as during a Cognito rotation). */
-  retireOthers?: boolean;
+  retireOthers?: boolean | undefined;
   /** Algorithm of the new key. Default: the issuer's algorithm. */
-  algorithm?: SigningAlgorithm;
+  algorithm?: SigningAlgorithm | undefined;
 }
 
 export interface TestIssuerVerifierOptions {
@@ -121,8 +122,13 @@ export interface TestIssuer {
   /** kids currently published in the JWKS, oldest first. */
   readonly kids: string[];
 
-  /** An access token with Cognito's claims; `overrides` are merged over them (`undefined` removes a claim). */
-  mintAccessToken(claims?: ClaimOverrides, options?: MintOptions): string;
+  /**
+   * An access token with Cognito's claims; `overrides` are merged over them
+   * (`undefined` removes a claim). `groups` and `scopes` (arrays) set
+   * `cognito:groups` and `scope`; a claim of your own takes a namespaced name
+   * (`custom:tenant`); any other key throws a TypeError naming the claim meant.
+   */
+  mintAccessToken(claims?: AccessClaimOverrides, options?: MintOptions): string;
   /** An ID token with Cognito's claims; `overrides` are merged over them (`undefined` removes a claim). */
   mintIdToken(claims?: ClaimOverrides, options?: MintOptions): string;
   /**
@@ -130,7 +136,7 @@ export interface TestIssuer {
    * that key's real algorithm whatever `header.alg` says; for attack tests.
    * `header.alg` and `header.kid` default to the key's (`undefined` removes them).
    */
-  sign(header: Record<string, unknown>, payload: Record<string, unknown>, options?: { kid?: string }): string;
+  sign(header: Record<string, unknown>, payload: Record<string, unknown>, options?: { kid?: string | undefined }): string;
   /** The public JWKS as served when healthy (a deep copy). */
   jwks(): { keys: JsonWebKey[] };
   /** The current (or given) key's public key, e.g. for HS256-with-the-public-key attack tests. */
@@ -196,7 +202,10 @@ function resolveOptions(options: TestIssuerOptions): Required<Omit<TestIssuerOpt
  * Starts a local, Cognito-shaped issuer: a JWKS endpoint on 127.0.0.1 and a
  * signer for access and ID tokens that a verifier configured with
  * `verifierOptions` accepts. For tests only: plain http, no authentication.
+ * With `oauth`, the issuer's `oauth` is typed as set.
  */
+export function createTestIssuer(options: TestIssuerOptions & { oauth: OAuthOptions }): Promise<TestIssuer & { readonly oauth: TestIssuerOAuth }>;
+export function createTestIssuer(options?: TestIssuerOptions): Promise<TestIssuer>;
 export async function createTestIssuer(options: TestIssuerOptions = {}): Promise<TestIssuer> {
   const resolved = resolveOptions(options);
   // Every option is checked before the server listens: a refused option leaves no port bound.
@@ -287,7 +296,7 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
       return jwksRequests;
     },
 
-    mintAccessToken: (claims, mintOptions) => mint(accessTokenClaims, claims, mintOptions),
+    mintAccessToken: (claims, mintOptions) => mint(accessTokenClaims, accessClaimOverrides(claims), mintOptions),
     mintIdToken: (claims, mintOptions) => mint(idTokenClaims, claims, mintOptions),
     sign(header, payload, signOptions = {}) {
       const key = keyRing.get(signOptions.kid);

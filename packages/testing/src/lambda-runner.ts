@@ -6,10 +6,10 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 
 export interface LambdaResult {
-  statusCode?: number;
-  headers?: Record<string, string | number | boolean>;
-  cookies?: string[];
-  body?: string;
+  statusCode?: number | undefined;
+  headers?: Record<string, string | number | boolean> | undefined;
+  cookies?: string[] | undefined;
+  body?: string | undefined;
   isBase64Encoded?: boolean;
 }
 

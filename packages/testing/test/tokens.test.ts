@@ -112,7 +112,7 @@ describe("access tokens", () => {
         username: "alice",
         scope: "orders/read orders/write",
         "cognito:groups": ["admin", "staff"],
-        custom: { nested: true },
+        "custom:profile": { nested: true },
         version: undefined,
         jti: undefined,
       }),
@@ -121,7 +121,7 @@ describe("access tokens", () => {
     expect(payload.username).toBe("alice");
     expect(payload.scope).toBe("orders/read orders/write");
     expect(payload["cognito:groups"]).toEqual(["admin", "staff"]);
-    expect(payload.custom).toEqual({ nested: true });
+    expect(payload["custom:profile"]).toEqual({ nested: true });
     expect(payload).not.toHaveProperty("version");
     expect(payload).not.toHaveProperty("jti");
     expect(payload.token_use).toBe("access");

@@ -17,7 +17,7 @@ export type RevocationVerdict =
 
 export interface RevokeUserOptions {
   /** Tokens whose `auth_time` (sign-in time) is before this are refused. Default: now. A Date or milliseconds since the epoch. */
-  before?: Date | number;
+  before?: Date | number | undefined;
 }
 
 /** A revocation list, given to `createVerifier({ revocations })`. */
@@ -56,15 +56,15 @@ export interface RevocationListOptions {
    * a `revokeSession` or `revokeUser` entry is kept. Default 86400 (one day,
    * Cognito's maximum).
    */
-  maxTokenLifetimeSeconds?: number;
+  maxTokenLifetimeSeconds?: number | undefined;
   /** Extra time an entry is kept past the tokens it covers (clock skew). Default 300. */
-  graceSeconds?: number;
+  graceSeconds?: number | undefined;
   /**
    * Refuse users' tokens without `origin_jti` (revocation disabled on their app
    * client), which revokeSession cannot reach. Default false. Machine clients'
    * tokens never have one and are not refused for it.
    */
-  requireOriginJti?: boolean;
+  requireOriginJti?: boolean | undefined;
 }
 
 /** True for an object the verifier can consult. */

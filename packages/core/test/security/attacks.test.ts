@@ -272,8 +272,8 @@ const attacks: Attack[] = [
   {
     name: "oversized token with a valid signature (maxTokenLength + 1)",
     token: () => {
-      const base = issuer.mintAccessToken({ pad: "" });
-      const token = issuer.mintAccessToken({ pad: "x".repeat(Math.ceil(((MAX_TOKEN_LENGTH + 1 - base.length) * 3) / 4) + 3) });
+      const base = issuer.mintAccessToken({ "custom:pad": "" });
+      const token = issuer.mintAccessToken({ "custom:pad": "x".repeat(Math.ceil(((MAX_TOKEN_LENGTH + 1 - base.length) * 3) / 4) + 3) });
       expect(token.length).toBeGreaterThan(MAX_TOKEN_LENGTH);
       return token;
     },

@@ -10,10 +10,10 @@ import { randomClientId } from "../random.js";
 export interface TestUser {
   username: string;
   /** Default: a random UUID, fixed for the issuer's lifetime. */
-  sub?: string;
-  email?: string;
+  sub?: string | undefined;
+  email?: string | undefined;
   /** `cognito:groups` of the user's tokens. */
-  groups?: string[];
+  groups?: string[] | undefined;
 }
 
 /** An app client allowed the client_credentials grant (a Cognito "machine-to-machine application"). */
@@ -38,9 +38,9 @@ export interface OAuthOptions {
   /** App clients for the client_credentials grant: M2M tokens with `sub` = `client_id` and resource-server scopes. */
   machineClients?: MachineClient[];
   /** Allowed sign-out URLs for GET /logout. Default: the redirect URIs' origins with "/". */
-  logoutUris?: string[];
+  logoutUris?: string[] | undefined;
   /** A confidential client's secret (HTTP Basic or client_secret in the body); none for a public client. */
-  clientSecret?: string;
+  clientSecret?: string | undefined;
   /**
    * The app client's allowed scopes: GET /oauth2/authorize refuses any other
    * with invalid_scope, as Cognito does. Default ["openid", "email", "profile",
@@ -48,29 +48,29 @@ export interface OAuthOptions {
    * scopes (e.g. "orders/read") must be listed; the list replaces the default,
    * so name "openid" and the others the client asks for too.
    */
-  allowedScopes?: string[];
+  allowedScopes?: string[] | undefined;
   /** Users who can sign in; GET /oauth2/authorize signs in the one named by `login_hint`, or the first. Default: one user "test-user". */
-  users?: TestUser[];
+  users?: TestUser[] | undefined;
   /** Default 3600. */
-  accessTokenLifetimeSeconds?: number;
+  accessTokenLifetimeSeconds?: number | undefined;
   /** Default 3600. */
-  idTokenLifetimeSeconds?: number;
+  idTokenLifetimeSeconds?: number | undefined;
   /** Default 30 days. */
-  refreshTokenLifetimeSeconds?: number;
+  refreshTokenLifetimeSeconds?: number | undefined;
   /** Authorization codes are valid this long. Default 300 (Cognito: 5 minutes). */
-  codeLifetimeSeconds?: number;
+  codeLifetimeSeconds?: number | undefined;
   /**
    * Refresh-token rotation. Off (default): the refresh grant returns no refresh
    * token. On: a new refresh token each time, the old one still accepted for
    * `retryGraceSeconds` (0–60, default 0 here), then `invalid_grant`.
    */
-  refreshTokenRotation?: boolean | { retryGraceSeconds?: number };
+  refreshTokenRotation?: boolean | { retryGraceSeconds?: number | undefined } | undefined;
   /**
    * The app client's token revocation (Cognito's EnableTokenRevocation). On
    * (default): tokens carry `origin_jti`. Off: they carry none, as from app
    * clients created before revocation existed or with it turned off.
    */
-  tokenRevocation?: boolean;
+  tokenRevocation?: boolean | undefined;
 }
 
 export type ResolvedUser = TestUser & { sub: string };
