@@ -7,24 +7,24 @@ import type { RedisCommandClient } from "./shared-cache.js";
 
 export interface RetryOptions {
   /** Retries after the first request (5xx, 429, network errors, timeouts, malformed answers). Default 3. */
-  retries?: number;
+  retries?: number | undefined;
   /** First back-off (full jitter, doubling). Default 200. */
-  baseDelayMs?: number;
+  baseDelayMs?: number | undefined;
   /** Longest back-off. Default 5000. */
-  maxDelayMs?: number;
+  maxDelayMs?: number | undefined;
   /** A Retry-After longer than this is not waited for: the request fails at once. Default 30. */
-  maxRetryAfterSeconds?: number;
+  maxRetryAfterSeconds?: number | undefined;
 }
 
 export interface SharedCacheOptions {
   /** A connected node-redis (5 or 6) client, `createClient()`; only `sendCommand` is used. Left open. */
   redis: RedisCommandClient;
   /** Prefix of the keys (followed by a hash, never the client id's secret or a token). Default "cognito-bearer:m2m:". */
-  keyPrefix?: string;
+  keyPrefix?: string | undefined;
   /** How long one instance may hold the refresh lock before another may take it. Default 10000. */
-  lockTimeoutMs?: number;
+  lockTimeoutMs?: number | undefined;
   /** Each Redis command gives up after this long (Redis is an optimisation: its failure means a direct request). Default 1000. */
-  commandTimeoutMs?: number;
+  commandTimeoutMs?: number | undefined;
 }
 
 export interface ClientCredentialsOptions {
@@ -33,29 +33,29 @@ export interface ClientCredentialsOptions {
    * custom domain, or either as an `https://` URL. Tokens come from
    * `https://<domain>/oauth2/token`. Either this or `tokenEndpoint`.
    */
-  domain?: string;
+  domain?: string | undefined;
   /** The token endpoint's full URL instead of `domain`: for emulators and the test issuer (`http://` allowed only here). */
-  tokenEndpoint?: string;
+  tokenEndpoint?: string | undefined;
   /** The app client's id (a machine-to-machine app client). */
   clientId: string;
   /** The app client's secret: sent only to the token endpoint (HTTP Basic), never logged, never in an error or a key name. */
   clientSecret: string;
   /** Resource-server scopes, e.g. ["orders/read"]. Default: none named, so Cognito grants all the client's scopes. */
-  scopes?: string[];
+  scopes?: string[] | undefined;
   /**
    * Refresh this long before the token expires. Default: the larger of 60 s and
    * 10% of the token's lifetime, at most half of it.
    */
-  refreshBeforeExpirySeconds?: number;
+  refreshBeforeExpirySeconds?: number | undefined;
   /** Each token request gives up after this long. Default 5000. */
-  timeoutMs?: number;
-  retry?: RetryOptions;
+  timeoutMs?: number | undefined;
+  retry?: RetryOptions | undefined;
   /** After a failed refresh (every retry spent) with no valid token, calls fail at once for this long rather than ask again. Default 5000. */
-  failureCooldownMs?: number;
+  failureCooldownMs?: number | undefined;
   /** Share the token with every instance through Redis: one token request per lifetime for the fleet. */
-  sharedCache?: SharedCacheOptions;
+  sharedCache?: SharedCacheOptions | undefined;
   /** The fetch used for the token endpoint. Default: the global fetch. */
-  fetch?: typeof fetch;
+  fetch?: typeof fetch | undefined;
 }
 
 export interface ResolvedOptions {
