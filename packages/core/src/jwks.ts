@@ -15,6 +15,7 @@ import { AuthError, toAuthError } from "./errors.js";
 import { emit, type EventSink, type JwksFetchEvent } from "./events.js";
 import { fetchJwks, type UsableJwk } from "./jwks-fetch.js";
 import type { ResolvedJwksOptions } from "./options.js";
+import { runtime } from "#runtime";
 
 /** Called after a refresh with the kids that disappeared, so verified tokens signed by them can be dropped. */
 export type KeysWithdrawnListener = (jwksUri: string, kids: ReadonlySet<string>) => void;
@@ -51,7 +52,7 @@ interface KeySet {
   /** When the last unknown-kid refetch started, and whether it failed. */
   unknownKidFetchAt: number;
   unknownKidFetchFailed: boolean;
-  refreshTimer: NodeJS.Timeout | undefined;
+  refreshTimer: ReturnType<typeof setTimeout> | undefined;
   refreshFailures: number;
   fetches: number;
   /** A failed fetch was reported as a process warning, and no fetch has succeeded since. */
@@ -277,7 +278,7 @@ export class JwksPolicy implements JwksCache {
     clearTimeout(set.refreshTimer);
     if (this.closed) return;
     // Unref'd: a verifier must never keep a process (or a test run) alive.
-    set.refreshTimer = setTimeout(() => this.refresh(set), delayMs).unref();
+    set.refreshTimer = runtime.setTimeoutUnref(() => this.refresh(set), delayMs);
   }
 
   private refresh(set: KeySet): void {
@@ -290,7 +291,7 @@ export class JwksPolicy implements JwksCache {
   }
 }
 
-/** The code of the process warning for a failed JWKS fetch (`process.on("warning", ...)`, `--disable-warning`). */
+/** The code of the warning for a failed JWKS fetch (on Node a process warning: `process.on("warning", ...)`, `--disable-warning`; elsewhere console.warn). */
 export const JWKS_WARNING_CODE = "COGNITO_BEARER_JWKS_UNAVAILABLE";
 
 /**
@@ -303,9 +304,9 @@ function warnOutage(set: KeySet, error: string): void {
   if (set.outageWarned) return;
   set.outageWarned = true;
   const where = set.candidates.length === 1 ? set.uri : `${set.candidates.join(", ")} (none of them)`;
-  process.emitWarning(
+  runtime.warn(
     `cognito-bearer: the JWKS at ${where} could not be fetched (${error}); tokens whose signing key is not cached get 503 until a fetch succeeds`,
-    { code: JWKS_WARNING_CODE },
+    JWKS_WARNING_CODE,
   );
 }
 
