@@ -10,6 +10,12 @@ let apps: Record<string, ContractHandler> | undefined;
 
 /** `optionsJson`: the verifier options, as JSON (a binding on workerd, a global on edge-runtime). */
 export function handleContractRequest(request: Request, optionsJson: string): Promise<Response> {
+  if (request.method === "POST" && new URL(request.url).pathname === "/__close") {
+    // The test's shutdown: stop the verifiers' refresh timers (edge-runtime's timers are the host process's).
+    for (const app of Object.values(apps ?? {})) app.verifier.close();
+    apps = undefined;
+    return Promise.resolve(new Response(null, { status: 204 }));
+  }
   if (apps === undefined) {
     const options = JSON.parse(optionsJson) as VerifierOptions[];
     apps = { hono: contractHonoHandler(options), fetch: contractFetchHandler(options) };
