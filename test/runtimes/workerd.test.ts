@@ -4,6 +4,7 @@
 // answer valid tokens 401; without it, it did not load at all).
 import { join } from "node:path";
 import { Miniflare } from "miniflare";
+import { createTestIssuer } from "@cognito-bearer/testing";
 import { bundleForWeb, WORKERD_CONDITIONS } from "./bundle.js";
 import { describeContractOnRuntime, type StartRuntime } from "./contract-table.js";
 
@@ -39,4 +40,29 @@ describe("workerd", () => {
 
 describe("workerd with nodejs_compat", () => {
   describeContractOnRuntime(startWorkerd(["nodejs_compat"]));
+});
+
+describe("workerd, keys older than maxAge", () => {
+  // An isolate's timers do not outlive the request that set them, so the JWKS refresh
+  // timer may never fire: the first key lookup past maxAge (+1 s) refreshes instead.
+  test("a key the issuer withdrew stops verifying, and the tokens it verified leave the cache", async () => {
+    const issuer = await createTestIssuer();
+    const runtime = await startWorkerd([])(JSON.stringify([{ ...issuer.verifierOptions, jwks: { maxAgeSeconds: 1 } }]));
+    try {
+      const me = (token: string) => fetch(`${runtime.url}/hono/me`, { headers: { Authorization: `Bearer ${token}` } }).then((response) => response.status);
+      const oldKid = issuer.kid;
+      const cached = issuer.mintAccessToken();
+      expect(await me(cached)).toBe(200);
+      issuer.rotateKey({ retireOthers: true });
+      await new Promise((resolve) => setTimeout(resolve, 2_100));
+      issuer.resetCounters();
+      expect(await me(issuer.mintAccessToken({}, { kid: oldKid }))).toBe(401);
+      expect(issuer.jwksRequests).toBe(1);
+      expect(await me(cached)).toBe(401);
+      expect(await me(issuer.mintAccessToken())).toBe(200);
+    } finally {
+      await runtime.stop();
+      await issuer.close();
+    }
+  });
 });
