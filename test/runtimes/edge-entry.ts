@@ -9,6 +9,8 @@ interface FetchEvent {
   respondWith(response: Promise<Response>): void;
 }
 
-addEventListener("fetch", ((event: FetchEvent) => {
+declare function addEventListener(type: "fetch", listener: (event: FetchEvent) => void): void;
+
+addEventListener("fetch", (event) => {
   event.respondWith(handleContractRequest(event.request, CONTRACT_OPTIONS));
-}) as unknown as EventListener);
+});

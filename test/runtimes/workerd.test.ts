@@ -3,6 +3,7 @@
 // once with the nodejs_compat flag (issue 18: with it, core used to load and
 // answer valid tokens 401; without it, it did not load at all).
 import { join } from "node:path";
+import type { Readable } from "node:stream";
 import { Miniflare } from "miniflare";
 import { createTestIssuer } from "@cognito-bearer/testing";
 import { bundleForWeb, WORKERD_CONDITIONS } from "./bundle.js";
@@ -24,7 +25,7 @@ function startWorkerd(compatibilityFlags: string[]): StartRuntime {
       host: "127.0.0.1",
       port: 0,
       // The outage pool's warning goes to the Worker's log; keep it out of the test output.
-      handleRuntimeStdio(stdout, stderr) {
+      handleRuntimeStdio(stdout: Readable, stderr: Readable) {
         stdout.resume();
         stderr.resume();
       },

@@ -4,6 +4,7 @@
 // shared route table, a JWKS outage, and a missing binding.
 import path from "node:path";
 import { build } from "esbuild";
+import type { Readable } from "node:stream";
 import { Miniflare } from "miniflare";
 import { createTestIssuer, type TestIssuer } from "@cognito-bearer/testing";
 import { issuerEnv, JWKS_DOWN, request, routeCases } from "../../shared/harness";
@@ -24,7 +25,7 @@ async function startWorker(bindings: Record<string, string>): Promise<{ url: str
     bindings,
     host: "127.0.0.1",
     port: 0,
-    handleRuntimeStdio(stdout, stderr) {
+    handleRuntimeStdio(stdout: Readable, stderr: Readable) {
       for (const stream of [stdout, stderr]) stream.on("data", (chunk: Buffer) => (log += chunk.toString("utf8")));
     },
   });
