@@ -51,6 +51,8 @@ export default { fetch(request, env) { app ??= create(JSON.parse(env.CFG)); retu
     conditions: ["workerd", "worker", "browser"],
     mainFields: ["browser", "module", "main"],
     logLevel: "silent",
+    // Not the repository's tsconfig.json, whose paths lead to the sources: the built packages, as from npm.
+    tsconfigRaw: {},
   });
   return result.outputFiles[0].text;
 }
