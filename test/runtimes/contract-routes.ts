@@ -21,6 +21,10 @@ export function handleContractRequest(request: Request, optionsJson: string): Pr
     apps = { hono: contractHonoHandler(options), fetch: contractFetchHandler(options) };
   }
   const url = new URL(request.url);
+  if (request.method === "POST" && url.pathname === "/__explain") {
+    // explain() on this runtime (Web Crypto for its signature check): the token is the body.
+    return request.text().then(async (token) => Response.json(await apps!.hono.verifier.explain(token)));
+  }
   const [, prefix, ...rest] = url.pathname.split("/");
   const app = apps[prefix];
   if (app === undefined) return Promise.resolve(new Response("no such app", { status: 404 }));

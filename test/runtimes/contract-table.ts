@@ -131,6 +131,18 @@ export function describeContractOnRuntime(start: StartRuntime): void {
     });
   });
 
+  test("explain() checks the signature on this runtime: valid for the issuer's token, not for a tampered one", async () => {
+    const report = async (token: string) => {
+      const response = await fetch(`${runtime!.url}/__explain`, { method: "POST", body: token });
+      const { verdict, reason, checks } = (await response.json()) as { verdict: string; reason?: string; checks: Array<{ check: string; outcome: string }> };
+      return { verdict, reason, signature: checks.find((check) => check.check === "signature")?.outcome };
+    };
+    const [header, payload, signature] = issuer.mintAccessToken().split(".");
+    const tampered = `${header}.${payload}.${signature.slice(0, 10)}${signature[10] === "A" ? "B" : "A"}${signature.slice(11)}`;
+    expect(await report(`${header}.${payload}.${signature}`)).toEqual({ verdict: "valid", reason: undefined, signature: "pass" });
+    expect(await report(tampered)).toEqual({ verdict: "refused", reason: "invalid_signature", signature: "fail" });
+  });
+
   test("key rotation: a token signed by a newly published key is accepted after one JWKS fetch per verifier", async () => {
     const kid = issuer.rotateKey();
     const token = issuer.mintAccessToken({ username: "carol", scope: "openid" }, { kid });
