@@ -15,6 +15,8 @@ const shared: Config = {
     "^@cognito-bearer/bff/(express|koa|node)$": "<rootDir>/packages/bff/src/mounts/$1.ts",
     "^@cognito-bearer/fetch/hono$": "<rootDir>/packages/fetch/src/hono.ts",
     [`^@cognito-bearer/(${workspace.join("|")})$`]: "<rootDir>/packages/$1/src/index.ts",
+    // Core's runtime-specific module (its package.json "imports"): tests on Node get the Node one.
+    "^#runtime$": "<rootDir>/packages/core/src/runtime/node.ts",
     // Sources use NodeNext-style `./x.js` specifiers; map them back to `./x.ts`.
     "^(\\.{1,2}/.*)\\.js$": "$1",
   },

@@ -60,9 +60,29 @@ async function build(dir) {
   ]);
   for (const [out, type] of [["dist/esm", "module"], ["dist/cjs", "commonjs"]]) {
     mkdirSync(join(cwd, out), { recursive: true });
-    writeFileSync(join(cwd, out, "package.json"), JSON.stringify({ type }) + "\n");
+    const imports = markerImports(manifests.get(dir).imports, out, type === "module" ? "import" : "require");
+    writeFileSync(join(cwd, out, "package.json"), JSON.stringify({ type, ...(imports && { imports }) }) + "\n");
   }
   console.log(`built ${manifests.get(dir).name} (${Date.now() - started} ms)`);
+}
+
+/**
+ * A package's subpath imports (`#runtime` in core) as the marker package.json
+ * of one output folder needs them: Node, bundlers and Jest resolve `#x` in
+ * the nearest package.json, which for dist/esm/*.js is dist/esm/package.json.
+ * The manifest states them once, per condition `{ import, require }` into
+ * dist; here each becomes a path relative to the folder, for its format.
+ */
+function markerImports(imports, out, format) {
+  if (imports === undefined) return undefined;
+  const relative = (target) => {
+    const path = typeof target === "string" ? target : target[format];
+    if (!path.startsWith(`./${out}/`)) throw new Error(`imports target ${path} is not under ./${out}/`);
+    return `./${path.slice(out.length + 3)}`;
+  };
+  return Object.fromEntries(
+    Object.entries(imports).map(([name, conditions]) => [name, Object.fromEntries(Object.entries(conditions).map(([condition, target]) => [condition, relative(target)]))]),
+  );
 }
 
 // One package at a time (its two builds side by side: this machine has two cores), each after those it compiles against.

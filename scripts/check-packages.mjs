@@ -20,7 +20,8 @@ for (const name of packages) {
     ["publint", ["publint", "--strict"]],
     ["attw", ["attw", "--pack", ".", "--format", "table-flipped"]],
   ]) {
-    const { status, stdout, stderr } = spawnSync("pnpm", ["exec", ...args], { cwd: dir, encoding: "utf8" });
+    const { status: exit, stdout, stderr } = spawnSync("pnpm", ["exec", ...args], { cwd: dir, encoding: "utf8" });
+    const status = tool === "publint" && exit !== 0 && onlyMarkerImports(stdout) ? 0 : exit;
     console.log(`${status === 0 ? "ok  " : "FAIL"} ${tool} @cognito-bearer/${name}`);
     if (status !== 0) {
       failed = true;
@@ -28,6 +29,19 @@ for (const name of packages) {
     }
   }
 }
+/**
+ * Whether publint's only findings are the `imports` of the dist marker
+ * package.json files (core's `#runtime`, written by build-packages.mjs).
+ * publint says Node ignores nested `imports`; it does not: Node resolves a `#`
+ * import in the nearest package.json (the marker), which is why the build puts
+ * them there (as aws-jwt-verify does), and test/runtimes/web-bundle.test.ts and
+ * every test on the built packages resolve them.
+ */
+function onlyMarkerImports(output) {
+  const findings = output.split("\n").filter((line) => /^\d+\. /.test(line));
+  return findings.length > 0 && findings.every((line) => /^\d+\. \.\/dist\/(esm|cjs)\/package\.json has an "imports" field/.test(line));
+}
+
 /** What is wrong with the packed tarball of `dir`, as a list of sentences (empty when all is well). */
 function tarballProblems(dir) {
   const out = mkdtempSync(join(tmpdir(), "cognito-bearer-pack-"));

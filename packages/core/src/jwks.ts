@@ -5,7 +5,10 @@
 //   the token's header is acceptable at all, so forged tokens cause no traffic;
 // - keys are refreshed in the background every maxAge (a timer, not a request,
 //   pays for it), so keys the issuer withdrew stop verifying within that age;
-//   a failed refresh keeps the old keys and retries with back-off;
+//   a failed refresh keeps the old keys and retries with back-off; where timers
+//   do not outlive a request (Workers isolates, edge functions, which are frozen
+//   between requests), the timer never fires, so the first key lookup past
+//   maxAge refreshes within its own request instead;
 // - once keys are cached, an unreachable endpoint never fails a known kid.
 import type { DecomposedJwt } from "aws-jwt-verify/jwt";
 import { KidNotFoundInJwksError } from "aws-jwt-verify/error";
@@ -15,6 +18,7 @@ import { AuthError, toAuthError } from "./errors.js";
 import { emit, type EventSink, type JwksFetchEvent } from "./events.js";
 import { fetchJwks, type UsableJwk } from "./jwks-fetch.js";
 import type { ResolvedJwksOptions } from "./options.js";
+import { runtime } from "#runtime";
 
 /** Called after a refresh with the kids that disappeared, so verified tokens signed by them can be dropped. */
 export type KeysWithdrawnListener = (jwksUri: string, kids: ReadonlySet<string>) => void;
@@ -36,6 +40,8 @@ export interface JwksStatus {
 }
 
 const MAX_REFRESH_BACKOFF_MS = 60_000;
+/** How long past maxAge a key lookup waits for the timer's refresh before refreshing itself. */
+const IN_REQUEST_REFRESH_SLACK_MS = 1_000;
 
 interface KeySet {
   readonly uri: string;
@@ -51,8 +57,10 @@ interface KeySet {
   /** When the last unknown-kid refetch started, and whether it failed. */
   unknownKidFetchAt: number;
   unknownKidFetchFailed: boolean;
-  refreshTimer: NodeJS.Timeout | undefined;
+  refreshTimer: ReturnType<typeof setTimeout> | undefined;
   refreshFailures: number;
+  /** After a failed refresh, no in-request refresh before this time (ms since epoch): the same back-off as the timer's. */
+  refreshRetryAt: number;
   fetches: number;
   /** A failed fetch was reported as a process warning, and no fetch has succeeded since. */
   outageWarned: boolean;
@@ -85,6 +93,7 @@ export class JwksPolicy implements JwksCache {
         unknownKidFetchFailed: false,
         refreshTimer: undefined,
         refreshFailures: 0,
+        refreshRetryAt: 0,
         fetches: 0,
         outageWarned: false,
       });
@@ -97,7 +106,7 @@ export class JwksPolicy implements JwksCache {
     const set = this.keySet(jwksUri);
     const kid = decomposedJwt.header.kid as string;
     const cached = set.keys?.get(kid);
-    if (cached !== undefined) return Promise.resolve(cached);
+    if (cached !== undefined) return this.overdue(set) ? this.refreshInRequest(set, kid, cached) : Promise.resolve(cached);
     return this.findAfterFetch(set, kid);
   }
 
@@ -263,6 +272,7 @@ export class JwksPolicy implements JwksCache {
     set.keys = keys;
     set.fetchedAt = Date.now();
     set.refreshFailures = 0;
+    set.refreshRetryAt = 0;
     this.scheduleRefresh(set, set.policy.maxAgeSeconds * 1000);
     if (previous === undefined) return;
     const withdrawn = new Set<string>();
@@ -277,20 +287,54 @@ export class JwksPolicy implements JwksCache {
     clearTimeout(set.refreshTimer);
     if (this.closed) return;
     // Unref'd: a verifier must never keep a process (or a test run) alive.
-    set.refreshTimer = setTimeout(() => this.refresh(set), delayMs).unref();
+    set.refreshTimer = runtime.setTimeoutUnref(() => this.refresh(set), delayMs);
   }
 
   private refresh(set: KeySet): void {
     this.fetch(set, "refresh").catch(() => {
       // Keep the old keys; retry sooner than maxAge, backing off up to a minute.
-      set.refreshFailures++;
-      const backoff = Math.min(1000 * 2 ** (set.refreshFailures - 1), MAX_REFRESH_BACKOFF_MS, set.policy.maxAgeSeconds * 1000);
-      this.scheduleRefresh(set, backoff);
+      this.scheduleRefresh(set, this.refreshFailed(set));
     });
+  }
+
+  /** Count a failed refresh; the delay before the next attempt. */
+  private refreshFailed(set: KeySet): number {
+    set.refreshFailures++;
+    const backoff = Math.min(1000 * 2 ** (set.refreshFailures - 1), MAX_REFRESH_BACKOFF_MS, set.policy.maxAgeSeconds * 1000);
+    set.refreshRetryAt = Date.now() + backoff;
+    return backoff;
+  }
+
+  /**
+   * The keys are older than maxAge (plus slack, so that where timers run the
+   * timer's refresh comes first) and no refresh is due to back-off: the
+   * background refresh did not run, as on runtimes that freeze between requests.
+   */
+  private overdue(set: KeySet): boolean {
+    if (set.fetchedAt === undefined || set.inflight !== undefined || this.closed) return false;
+    const now = Date.now();
+    return now - set.fetchedAt >= set.policy.maxAgeSeconds * 1000 + IN_REQUEST_REFRESH_SLACK_MS && now >= set.refreshRetryAt;
+  }
+
+  /**
+   * Refresh within this request (a fetch left running after the answer would be
+   * cancelled there), then answer from the new keys: a kid the issuer withdrew
+   * is refused. A failed refresh keeps the old keys, as the timer's does.
+   */
+  private async refreshInRequest(set: KeySet, kid: string, cached: UsableJwk): Promise<JwkWithKid> {
+    try {
+      await this.fetch(set, "refresh");
+    } catch {
+      this.refreshFailed(set);
+      return cached;
+    }
+    const jwk = set.keys?.get(kid);
+    if (jwk === undefined) throw new AuthError("unknown_key", { realm: this.realm });
+    return jwk;
   }
 }
 
-/** The code of the process warning for a failed JWKS fetch (`process.on("warning", ...)`, `--disable-warning`). */
+/** The code of the warning for a failed JWKS fetch (on Node a process warning: `process.on("warning", ...)`, `--disable-warning`; elsewhere console.warn). */
 export const JWKS_WARNING_CODE = "COGNITO_BEARER_JWKS_UNAVAILABLE";
 
 /**
@@ -303,9 +347,9 @@ function warnOutage(set: KeySet, error: string): void {
   if (set.outageWarned) return;
   set.outageWarned = true;
   const where = set.candidates.length === 1 ? set.uri : `${set.candidates.join(", ")} (none of them)`;
-  process.emitWarning(
+  runtime.warn(
     `cognito-bearer: the JWKS at ${where} could not be fetched (${error}); tokens whose signing key is not cached get 503 until a fetch succeeds`,
-    { code: JWKS_WARNING_CODE },
+    JWKS_WARNING_CODE,
   );
 }
 

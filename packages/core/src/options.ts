@@ -8,6 +8,7 @@ import { REGION, standardIssuerForms, type IssuerForm } from "./issuer-forms.js"
 import { OptionsError } from "./option-error.js";
 import { assertKnownKeys } from "./option-keys.js";
 import { normalizeRequirement, type AnyOrAll, type Requirement } from "./requirements.js";
+import { runtime } from "#runtime";
 
 /** Signature algorithms aws-jwt-verify can check. Cognito signs with RS256. */
 export type SignatureAlgorithm = "RS256" | "RS384" | "RS512" | "ES256" | "ES384" | "ES512" | "EdDSA";
@@ -237,7 +238,7 @@ function resolveIssuers(options: VerifierOptions, where: string): IssuerPolicy[]
       );
     }
     const replicaRegions = resolveReplicaRegions(options.replicaRegions, userPoolId, where);
-    const forms = standardIssuerForms(userPoolId, replicaRegions, process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION);
+    const forms = standardIssuerForms(userPoolId, replicaRegions, runtime.environment("AWS_REGION") ?? runtime.environment("AWS_DEFAULT_REGION"));
     // One key set for the pool, fetched from the first of its issuers' JWKS that serves it.
     const candidates = [...new Set(forms.map((form) => jwksOf(form.issuer)))];
     return forms.map((form) => ({ ...shared, ...form, jwksUri: candidates[0], jwksCandidates: candidates }));

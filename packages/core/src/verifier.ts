@@ -7,7 +7,7 @@
 // whose signing key is cached is synchronous too; only a key fetch is not.
 // Errors and events are only built when something fails or someone listens.
 import { JwtVerifier } from "aws-jwt-verify";
-import { KidNotFoundInJwksError } from "aws-jwt-verify/error";
+import { KidNotFoundInJwksError, NotSupportedError } from "aws-jwt-verify/error";
 import type { JwtPayload } from "aws-jwt-verify/jwt-model";
 import { createAuth, type CognitoAccessTokenClaims, type CognitoAuth } from "./auth.js";
 import { assertBearerTokenSyntax, readBearerCredentials } from "./bearer.js";
@@ -19,6 +19,7 @@ import { resolveOptions, type IssuerPolicy, type ResolvedJwksOptions, type Resol
 import { explainToken, type ExplainReport } from "./explain.js";
 import { assertRequirements } from "./requirements.js";
 import { VerifiedTokenCache } from "./token-cache.js";
+import { runtime } from "#runtime";
 
 const VERIFIER_BRAND = Symbol.for("cognito-bearer.verifier");
 
@@ -207,14 +208,18 @@ class CognitoVerifier implements Verifier {
    * the usual case: aws-jwt-verify's verifySync does the same checks as its
    * verify() without a promise per step. Only a key that is not cached (cold
    * start, rotation, a forged kid) takes the asynchronous path, where the JWKS
-   * policy decides whether to fetch. Throws (or rejects with) reported AuthErrors.
+   * policy decides whether to fetch; so does every miss on the web build. Throws (or rejects with) reported AuthErrors.
    */
   private verifyUncached(token: string, started: number): CognitoAuth | Promise<CognitoAuth> {
+    // Web Crypto has no synchronous verify: there every miss takes the asynchronous path.
+    if (!runtime.syncSignatures) return this.verifyAsync(token, started);
     let payload: JwtPayload;
     try {
       payload = this.jwtVerifier.verifySync(token);
     } catch (err) {
-      if (err instanceof KidNotFoundInJwksError) return this.verifyFetchingKey(token, started);
+      // NotSupportedError: aws-jwt-verify's web build (the `browser` condition) under a Node
+      // bundle of ours; it cannot check synchronously, and that is no fault of the token's.
+      if (err instanceof KidNotFoundInJwksError || err instanceof NotSupportedError) return this.verifyAsync(token, started);
       throw this.rejected(err, started);
     }
     let admitted: CognitoAuth | Promise<CognitoAuth>;
@@ -227,7 +232,8 @@ class CognitoVerifier implements Verifier {
     return admitted.catch((err: unknown) => Promise.reject(this.rejected(err, started)));
   }
 
-  private async verifyFetchingKey(token: string, started: number): Promise<CognitoAuth> {
+  /** aws-jwt-verify's asynchronous verify: the JWKS policy may fetch, and Web Crypto checks the signature. */
+  private async verifyAsync(token: string, started: number): Promise<CognitoAuth> {
     try {
       return await this.admit(token, await this.jwtVerifier.verify(token), started);
     } catch (err) {
