@@ -8,6 +8,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /** @type {import("next").NextConfig} */
 export default {
   poweredByHeader: false,
+  // The app's own (empty) jsconfig for every file it bundles, our linked packages included: the monorepo root's
+  // tsconfig `paths` point them at their TypeScript sources (for Jest and tsc), not at the built packages users install.
+  typescript: { tsconfigPath: "jsconfig.json" },
   turbopack: {
     // The workspace root: pnpm links the packages from there (Turbopack reads nothing outside its root).
     root: path.resolve(here, "../../.."),
