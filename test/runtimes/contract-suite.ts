@@ -1,7 +1,7 @@
 // The Jest side of the runtime tests: one contract world per test file
 // (issuers, tokens, Express's reference answers), and the checks made on each
 // app a runtime serves.
-import { ask, createContractWorld, parsed, runContractTable, type CaseAnswer, type ContractWorld } from "./contract-table.js";
+import { ask, createContractWorld, parsed, runContractTable, type CaseAnswer, type ContractWorld } from "./contract-run.js";
 
 /** Creates the world before the file's tests and closes it after; returns its getter. */
 export function useContractWorld(): () => ContractWorld {

@@ -1,4 +1,4 @@
-// The contract table (test/contract/cases.ts) against a base URL served by a
+// The contract table (test/contract/cases.ts) run against a base URL served by a
 // child process: any runtime, any app. The reference is Express 5 served by
 // Jest itself, on the same issuers and tokens: every answer must carry the
 // same bytes as Express's, and the JWKS must be fetched as often.
