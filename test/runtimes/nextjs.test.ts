@@ -2,10 +2,10 @@
 // deploy it: a real `next build` (Turbopack, from scratch) and `next start`,
 // route handlers on the Node.js runtime (/node/*) and on the Edge runtime
 // (/edge/*) of one app (next-app/), with @cognito-bearer/fetch.
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { contractEnv, describeContractOn, useContractWorld } from "./contract-suite.js";
-import { BINARIES, RUNTIMES_DIR, runToEnd, startRuntime, type RuntimeProcess } from "./runtime-process.js";
+import { BINARIES, removeNextOutput, RUNTIMES_DIR, runToEnd, startRuntime, type RuntimeProcess } from "./runtime-process.js";
 
 jest.setTimeout(300_000);
 
@@ -15,13 +15,14 @@ let next: RuntimeProcess | undefined;
 
 beforeAll(async () => {
   // Nothing cached from an earlier run: the build is the one CI makes.
-  rmSync(path.join(APP, ".next"), { recursive: true, force: true });
+  removeNextOutput(APP);
   await runToEnd({ command: process.execPath, args: [BINARIES.next, "build"], cwd: APP });
   next = await startRuntime({ command: process.execPath, args: [BINARIES.next, "start", "-p", "0", "-H", "127.0.0.1"], cwd: APP, env: contractEnv(world()) });
 });
 
 afterAll(async () => {
   await next?.stop();
+  removeNextOutput(APP);
 });
 
 test("the build puts /edge on the Edge runtime and /node on the Node.js runtime", () => {

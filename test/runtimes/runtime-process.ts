@@ -1,6 +1,7 @@
 // A runtime (deno, bun, node, next start) as a child process serving one app
 // on 127.0.0.1: started, its base URL read from what it prints, and stopped.
 import { spawn, type ChildProcess } from "node:child_process";
+import { rmSync } from "node:fs";
 import path from "node:path";
 
 /** This folder: the runtimes are its devDependencies (pinned in the lockfile). */
@@ -93,4 +94,9 @@ export async function runToEnd({ command, args, cwd = RUNTIMES_DIR, env = {}, ti
   clearTimeout(timer);
   if (code !== 0) throw new Error(`${path.basename(command)} ${args.join(" ")} failed (exit ${code}):\n${output.trim()}`);
   return output;
+}
+
+/** What `next build` and `next start` leave in an app's folder: removed before a build (nothing cached across runs) and after the test. */
+export function removeNextOutput(app: string): void {
+  for (const name of [".next", "cache", "next-env.d.ts"]) rmSync(path.join(app, name), { recursive: true, force: true });
 }

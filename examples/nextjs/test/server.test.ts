@@ -2,11 +2,10 @@
 // `next start`, as a user deploys it, against the test issuer: the shared route
 // table on the Node.js runtime (/) and on the Edge runtime (/edge), JWKS
 // outages, and a bad configuration stopping the server at start-up.
-import { rmSync } from "node:fs";
 import path from "node:path";
 import { createTestIssuer, type TestIssuer } from "@cognito-bearer/testing";
 import { issuerEnv, JWKS_DOWN, request, ROOT, routeCases } from "../../shared/harness";
-import { runToEnd, startRuntime, type RuntimeProcess } from "../../../test/runtimes/runtime-process";
+import { removeNextOutput, runToEnd, startRuntime, type RuntimeProcess } from "../../../test/runtimes/runtime-process";
 
 jest.setTimeout(300_000);
 
@@ -27,7 +26,7 @@ let app: RuntimeProcess;
 
 beforeAll(async () => {
   issuer = await createTestIssuer();
-  rmSync(path.join(APP, ".next"), { recursive: true, force: true });
+  removeNextOutput(APP);
   await runToEnd({ command: process.execPath, args: [NEXT, "build"], cwd: APP });
   app = await start(issuerEnv(issuer));
   running.push(app);
@@ -36,6 +35,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(running.map((process) => process.stop()));
   await issuer?.close();
+  removeNextOutput(APP);
 });
 
 describe.each(RUNTIMES)("%s", (_name, prefix) => {
