@@ -9,7 +9,7 @@ import path from "node:path";
 import { USAGE } from "@cognito-bearer/cli";
 
 const ROOT = path.resolve(__dirname, "..");
-const SKIPPED_DIRS = new Set(["node_modules", "dist", ".git", "coverage"]);
+const SKIPPED_DIRS = new Set(["node_modules", "dist", ".git", "coverage", ".next"]);
 const TEXT = /\.(md|ts|tsx|js|mjs|cjs|json|ya?ml|sh|html|txt)$/;
 const THIS_FILE = path.relative(ROOT, __filename);
 

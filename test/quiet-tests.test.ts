@@ -11,7 +11,7 @@ function testFiles(dir = ROOT): string[] {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) {
       const top = dir === ROOT;
-      if (top ? !["packages", "examples", "test"].includes(entry.name) : ["node_modules", "dist"].includes(entry.name)) return [];
+      if (top ? !["packages", "examples", "test"].includes(entry.name) : ["node_modules", "dist", ".next"].includes(entry.name)) return [];
       return testFiles(full);
     }
     return /\.(test|fuzz)\.ts$/.test(entry.name) ? [path.relative(ROOT, full)] : [];

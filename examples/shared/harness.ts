@@ -8,7 +8,24 @@ import { createTestIssuer, type TestIssuer } from "@cognito-bearer/testing";
 
 export const ROOT = path.resolve(__dirname, "../..");
 export const EXAMPLES = ["express", "koa", "node"] as const;
-export type ExampleName = (typeof EXAMPLES)[number] | "bff" | "fastify" | "hono" | "lambda";
+export type ExampleName = (typeof EXAMPLES)[number] | "bff" | "fastify" | "hono" | "lambda" | "deno" | "bun";
+
+/**
+ * How an example is started when it is not `node server.js`: as its start
+ * script says, with the runtime pinned in its devDependencies (the binary
+ * itself, so that signals reach it), in its folder.
+ */
+const RUNTIME_COMMANDS: Partial<Record<ExampleName, { binary: string[]; args: string[] }>> = {
+  deno: { binary: ["deno", "deno"], args: ["run", "--allow-net", "--allow-env", "--allow-read", "server.js"] },
+  bun: { binary: ["bun", "bin", "bun.exe"], args: ["server.js"] },
+};
+
+function commandOf(name: ExampleName): { command: string; args: string[]; cwd: string } {
+  const runtime = RUNTIME_COMMANDS[name];
+  if (runtime === undefined) return { command: process.execPath, args: [path.join("examples", name, "server.js")], cwd: ROOT };
+  const cwd = path.join(ROOT, "examples", name);
+  return { command: path.join(cwd, "node_modules", ...runtime.binary), args: runtime.args, cwd };
+}
 
 /** The body of GET /orders, the same in every example. */
 export const ORDERS = [
@@ -61,8 +78,9 @@ export interface Running {
 const children = new Set<ChildProcess>();
 
 function spawnExample(name: ExampleName, env: Record<string, string | undefined>) {
-  const child = spawn(process.execPath, [path.join("examples", name, "server.js")], {
-    cwd: ROOT,
+  const { command, args, cwd } = commandOf(name);
+  const child = spawn(command, args, {
+    cwd,
     env: childEnv(env),
     stdio: ["ignore", "pipe", "pipe"],
   });
