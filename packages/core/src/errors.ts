@@ -138,10 +138,14 @@ export interface AuthErrorOptions {
   acrValues?: string;
   /** For insufficient_user_authentication (RFC 9470): the greatest acceptable age of the sign-in, in seconds. */
   maxAge?: number;
+  /** RFC 9728 §5.1: the URL of the protected resource metadata, sent as the challenge's `resource_metadata`. */
+  resourceMetadata?: string | undefined;
   cause?: unknown;
 }
 
 const AUTH_ERROR_BRAND = Symbol.for("cognito-bearer.auth-error");
+/** The options an AuthError was made with, to remake it with a challenge parameter added. */
+const MADE_WITH = new WeakMap<AuthError, AuthErrorOptions>();
 
 /** A refused request, with everything needed to answer it per RFC 6750 and CONTRACT.md. */
 export class AuthError extends Error {
@@ -166,6 +170,7 @@ export class AuthError extends Error {
     this.code = spec.code;
     this.body = { error: spec.code ?? "unauthorized", error_description: description };
     this.headers = challengeHeaders(spec, description, options);
+    MADE_WITH.set(this, options);
   }
 
   /** `JSON.stringify(err)` gives the response body. */
@@ -177,7 +182,7 @@ export class AuthError extends Error {
 function challengeHeaders(spec: ReasonSpec, description: string, options: AuthErrorOptions): Record<string, string> {
   if (spec.status === 503) return { "Retry-After": String(RETRY_AFTER_SECONDS) };
   const realm = options.realm ?? DEFAULT_REALM;
-  if (spec.code === null) return { "WWW-Authenticate": formatBearerChallenge({ realm }) };
+  if (spec.code === null) return { "WWW-Authenticate": formatBearerChallenge({ realm, resourceMetadata: options.resourceMetadata }) };
   return {
     "WWW-Authenticate": formatBearerChallenge({
       realm,
@@ -186,6 +191,7 @@ function challengeHeaders(spec: ReasonSpec, description: string, options: AuthEr
       scope: options.scope,
       acrValues: options.acrValues,
       maxAge: options.maxAge,
+      resourceMetadata: options.resourceMetadata,
     }),
   };
 }
@@ -196,6 +202,18 @@ function challengeHeaders(spec: ReasonSpec, description: string, options: AuthEr
  */
 export function isAuthError(err: unknown): err is AuthError {
   return err instanceof AuthError || (typeof err === "object" && err !== null && (err as Record<symbol, unknown>)[AUTH_ERROR_BRAND] === true);
+}
+
+/**
+ * The same refusal with `resource_metadata="<url>"` in its challenge (RFC 9728
+ * §5.1); the error itself when there is no URL, no challenge (503), or the
+ * challenge already has one.
+ */
+export function withResourceMetadata(err: AuthError, url: string | undefined): AuthError {
+  if (url === undefined || err.status === 503) return err;
+  const options = MADE_WITH.get(err);
+  if (options === undefined || options.resourceMetadata !== undefined) return err;
+  return new AuthError(err.reason, { ...options, resourceMetadata: url });
 }
 
 /**

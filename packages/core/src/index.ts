@@ -8,6 +8,7 @@ export { AuthError, isAuthError, toAuthError, errorResponse, DEFAULT_REALM, RETR
 export type { AuthErrorCode, AuthErrorBody, AuthErrorResponse, RejectReason, ReasonSpec } from "./errors.js";
 export type { ExplainReport, ExplainCheck, ExplainCheckName } from "./explain.js";
 export { extractBearerToken } from "./bearer.js";
+export type { ResourceMetadata, ResourceMetadataOptions } from "./resource-metadata.js";
 export { formatBearerChallenge } from "./challenge.js";
 export { requireScopes, requireGroups, requireUser, requireClient, requireAuthLevel, ACR_VALUE, MAX_ACR_VALUES } from "./requirements.js";
 export type { Requirement, AuthCheck, AuthLevel } from "./requirements.js";
