@@ -8,7 +8,7 @@ import { createTestIssuer, type TestIssuer } from "@cognito-bearer/testing";
 
 export const ROOT = path.resolve(__dirname, "../..");
 export const EXAMPLES = ["express", "koa", "node"] as const;
-export type ExampleName = (typeof EXAMPLES)[number] | "bff" | "fastify" | "hono" | "lambda";
+export type ExampleName = (typeof EXAMPLES)[number] | "bff" | "fastify" | "hono" | "lambda" | "mcp";
 
 /** The body of GET /orders, the same in every example. */
 export const ORDERS = [
