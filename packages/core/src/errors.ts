@@ -66,7 +66,8 @@ export type RejectReason =
   | "client_required"
   | "insufficient_user_authentication"
   | "jwks_unavailable"
-  | "revocation_check_failed";
+  | "revocation_check_failed"
+  | "issuer_resolution_failed";
 
 /** The default realm of the `WWW-Authenticate` challenge. */
 export const DEFAULT_REALM = "api";
@@ -113,6 +114,8 @@ const REASONS: Record<RejectReason, ReasonSpec> = {
   },
   jwks_unavailable: { status: 503, code: "temporarily_unavailable", description: "The token signing keys are temporarily unavailable" },
   revocation_check_failed: { status: 503, code: "temporarily_unavailable", description: "The token revocation check is temporarily unavailable" },
+  // Many tenants (resolveIssuer): the resolver threw, timed out or described an invalid pool.
+  issuer_resolution_failed: { status: 503, code: "temporarily_unavailable", description: "The token issuer cannot be resolved at the moment" },
 };
 
 /**

@@ -9,6 +9,8 @@ export type { AuthErrorCode, AuthErrorBody, AuthErrorResponse, RejectReason, Rea
 export type { ExplainReport, ExplainCheck, ExplainCheckName } from "./explain.js";
 export { extractBearerToken } from "./bearer.js";
 export type { ResourceMetadata, ResourceMetadataOptions } from "./resource-metadata.js";
+export type { MultiTenantOptions } from "./multi-tenant.js";
+export { MULTI_TENANT_DEFAULTS } from "./multi-tenant.js";
 export { formatBearerChallenge } from "./challenge.js";
 export { requireScopes, requireGroups, requireUser, requireClient, requireAuthLevel, ACR_VALUE, MAX_ACR_VALUES } from "./requirements.js";
 export type { Requirement, AuthCheck, AuthLevel } from "./requirements.js";

@@ -21,6 +21,7 @@ import { assertRequirements } from "./requirements.js";
 import { rememberResourceMetadata } from "./realm.js";
 import type { ResourceMetadata } from "./resource-metadata.js";
 import { VerifiedTokenCache } from "./token-cache.js";
+import { createMultiTenantVerifier, isMultiTenantOptions, type MultiTenantOptions } from "./multi-tenant.js";
 
 const VERIFIER_BRAND = Symbol.for("cognito-bearer.verifier");
 
@@ -61,8 +62,10 @@ export interface Verifier {
 }
 
 /** Create a verifier for one user pool, or an array of them (several pools or issuers behind one API). */
-export function createVerifier(options: VerifierOptions | readonly VerifierOptions[]): Verifier {
-  return new CognitoVerifier(resolveOptions(options));
+export function createVerifier(options: VerifierOptions | readonly VerifierOptions[] | MultiTenantOptions): Verifier {
+  // Many tenants: one verifier per pool, resolved from the token's iss (multi-tenant.ts).
+  if (isMultiTenantOptions(options)) return createMultiTenantVerifier(options, (pool) => new CognitoVerifier(resolveOptions(pool)));
+  return new CognitoVerifier(resolveOptions(options as VerifierOptions | readonly VerifierOptions[]));
 }
 
 /** True for a Verifier made by createVerifier (also across copies of this package). */
