@@ -7,7 +7,7 @@
 // never causes a JWKS request. A resolver that throws or times out is our
 // fault: 503, never 401.
 import type { CognitoAuth } from "./auth.js";
-import { readBearerCredentials, assertBearerTokenSyntax } from "./bearer.js";
+import { assertBearerTokenSyntax, readBearerCredentials } from "./bearer.js";
 import { AuthError, toAuthError, withResourceMetadata } from "./errors.js";
 import { OptionsError } from "./option-error.js";
 import { assertKnownKeys } from "./option-keys.js";
@@ -97,20 +97,26 @@ class MultiTenantVerifier implements Verifier {
         throw new AuthError("missing_credentials", { realm: this.realm });
       }
       if (token.length > MAX_TOKEN_LENGTH) throw new AuthError("token_too_large", { realm: this.realm });
-      assertBearerTokenSyntax(token, this.realm);
     } catch (err) {
       return Promise.reject(this.refusal(err));
     }
     const header = authorization;
-    return this.run(token, (pool) => pool.authenticate(header, optional) as CognitoAuth | Promise<CognitoAuth>);
+    // The characters are checked (400) only off the hot path: a cached pool checks them itself on a miss.
+    const realm = this.realm;
+    return this.run(token, (pool) => pool.authenticate(header, optional) as CognitoAuth | Promise<CognitoAuth>, () => assertBearerTokenSyntax(token, realm));
   }
 
   /** The pool's answer: synchronous when the pool is cached and its answer is. */
-  private run<T>(token: string, use: (pool: Verifier) => T | Promise<T>): Promise<T> & T {
+  private run<T>(token: string, use: (pool: Verifier) => T | Promise<T>, checkSyntax: () => void = () => {}): Promise<T> & T {
     let iss: string;
     try {
       iss = unverifiedIssuer(token, this.realm);
     } catch (err) {
+      try {
+        checkSyntax();
+      } catch (syntaxError) {
+        return Promise.reject(this.refusal(syntaxError)) as Promise<T> & T;
+      }
       return Promise.reject(this.refusal(err)) as Promise<T> & T;
     }
     const pool = this.pools.get(iss);
@@ -119,6 +125,11 @@ class MultiTenantVerifier implements Verifier {
       this.pools.delete(iss);
       this.pools.set(iss, pool);
       return this.guard(() => use(pool)) as Promise<T> & T;
+    }
+    try {
+      checkSyntax();
+    } catch (err) {
+      return Promise.reject(this.refusal(err)) as Promise<T> & T;
     }
     const refusedUntil = this.refused.get(iss);
     if (refusedUntil !== undefined && refusedUntil > Date.now()) return Promise.reject(this.refusal(new AuthError("issuer_not_accepted", { realm: this.realm }))) as Promise<T> & T;
@@ -234,9 +245,13 @@ function unverifiedIssuer(token: string, realm: string): string {
   return iss;
 }
 
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
 /** base64url to text without Buffer: core also runs on Workers, Deno and Bun. */
 function decodeBase64Url(segment: string): string {
   const base64 = segment.replace(/-/g, "+").replace(/_/g, "/");
   const binary = atob(base64 + "===".slice((base64.length + 3) % 4));
-  return new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(binary, (char) => char.charCodeAt(0)));
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return UTF8.decode(bytes);
 }
