@@ -8,7 +8,7 @@ import { createTestIssuer, type TestIssuer } from "@cognito-bearer/testing";
 
 export const ROOT = path.resolve(__dirname, "../..");
 export const EXAMPLES = ["express", "koa", "node"] as const;
-export type ExampleName = (typeof EXAMPLES)[number] | "bff" | "fastify" | "hono" | "lambda" | "deno" | "bun";
+export type ExampleName = (typeof EXAMPLES)[number] | "bff" | "fastify" | "hono" | "lambda" | "deno" | "bun" | "mcp";
 
 /**
  * How an example is started when it is not `node server.js`: as its start

@@ -41,6 +41,8 @@ export interface ExpectedAnswer {
 
 export interface ContractCase {
   name: string;
+  /** Which app answers: the default one, or the one configured with `resourceMetadata` (RFC 9728). */
+  app?: "resourceMetadata";
   method: "GET" | "OPTIONS";
   path: string;
   headers(tokens: Tokens): Record<string, string>;
@@ -85,6 +87,60 @@ export interface MeBody {
   clientId: string;
   scopes: string[];
   groups: string[];
+}
+
+/** The `resourceMetadata` option of the second app of every adapter: a resource with a path (RFC 9728 §3.1 inserts it after the well-known path). */
+export const RESOURCE_METADATA = { resource: "https://api.example.com/orders-api", scopesSupported: ["orders/read", "openid"] };
+const METADATA_URL = "https://api.example.com/.well-known/oauth-protected-resource/orders-api";
+const withMetadata = (answer: ExpectedAnswer): ExpectedAnswer => ({ ...answer, wwwAuthenticate: `${answer.wwwAuthenticate}, resource_metadata="${METADATA_URL}"` });
+const issuerOf = (token: string): string => JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString("utf8")).iss;
+
+/** RFC 9728: the document, and `resource_metadata` in every challenge of the app configured with it. */
+export function resourceMetadataCases(me: (token: string) => MeBody): ContractCase[] {
+  const document = (t: Tokens) => ({
+    resource: "https://api.example.com/orders-api",
+    authorization_servers: [issuerOf(t.valid), issuerOf(t.outage)],
+    scopes_supported: ["orders/read", "openid"],
+    bearer_methods_supported: ["header"],
+  });
+  const metadata = (cases: Case[]): Case[] => cases.map((c) => ({ ...c, app: "resourceMetadata" as const }));
+  return [
+    ...on("GET", "/.well-known/oauth-protected-resource/orders-api", metadata([
+      {
+        name: "RFC 9728: the protected resource metadata document, unauthenticated",
+        headers: () => ({}),
+        expected: (t) => ok(document(t)),
+      },
+      { name: "RFC 9728: the document, even with a bad token", headers: (t) => bearer(t.expired), expected: (t) => ok(document(t)) },
+    ])),
+    ...on("GET", "/me", metadata([
+      { name: "RFC 9728: no token, the challenge points to the metadata", headers: () => ({}), expected: () => withMetadata(unauthorized) },
+      { name: "RFC 9728: an expired token", headers: (t) => bearer(t.expired), expected: () => withMetadata(invalidToken("The access token has expired")) },
+      { name: "RFC 9728: malformed credentials", headers: () => ({ Authorization: "Bearer a b" }), expected: () => withMetadata(invalidRequest("The Bearer credentials must be a single token")) },
+      { name: "RFC 9728: a valid token", headers: (t) => bearer(t.valid), expected: (t) => ok(me(t.valid)) },
+      {
+        name: "RFC 9728: JWKS down, 503 has no challenge",
+        headers: (t) => bearer(t.outage),
+        expected: () => refused(503, "temporarily_unavailable", "The token signing keys are temporarily unavailable", null, "5"),
+      },
+    ])),
+    ...on("GET", "/orders", metadata([
+      {
+        name: "RFC 9728: a missing scope (403) points to the metadata",
+        headers: (t) => bearer(t.valid),
+        expected: () =>
+          withMetadata(
+            refused(
+              403,
+              "insufficient_scope",
+              "The access token needs the scope(s): orders/read",
+              `${REALM}, error="insufficient_scope", error_description="The access token needs the scope(s): orders/read", scope="orders/read"`,
+            ),
+          ),
+      },
+    ])),
+    ...on("GET", "/step-up", metadata([{ name: "RFC 9728: step-up challenge points to the metadata", headers: (t) => bearer(t.valid), expected: () => withMetadata(stepUp) }])),
+  ];
 }
 
 export function contractCases(me: (token: string) => MeBody): ContractCase[] {

@@ -11,7 +11,7 @@ import { fetchApp, honoApp } from "../../packages/fetch/test/contract-app.js";
 import { lambdaApp } from "../../packages/lambda/test/contract-app.js";
 import type { ContractApp } from "../../packages/node/test/contract-app.js";
 import { serve, type RunningServer } from "../support/server.js";
-import { contractCases, type MeBody, type Tokens } from "./cases.js";
+import { contractCases, resourceMetadataCases, RESOURCE_METADATA, type MeBody, type Tokens } from "./cases.js";
 
 const ADAPTERS: ReadonlyArray<[name: string, build: (options: Parameters<typeof nodeApp>[0]) => ContractApp]> = [
   ["Express 5", express5App],
@@ -48,6 +48,8 @@ let audienceIssuer: TestIssuer;
 const AUDIENCE = "https://orders.example.com";
 let tokens: Tokens;
 const apps: RunningApp[] = [];
+/** The same apps, their verifier configured with `resourceMetadata` (RFC 9728). */
+const metadataApps: RunningApp[] = [];
 const meBodies = new Map<string, MeBody>();
 
 beforeAll(async () => {
@@ -87,16 +89,18 @@ beforeAll(async () => {
   for (const [name, build] of ADAPTERS) {
     const app = build(options);
     apps.push({ name, app, server: await serve(app.listener) });
+    const withMetadata = build([{ ...issuer.verifierOptions, resourceMetadata: RESOURCE_METADATA }, outageIssuer.verifierOptions]);
+    metadataApps.push({ name, app: withMetadata, server: await serve(withMetadata.listener) });
   }
 });
 
 afterAll(async () => {
-  await Promise.all(apps.map(({ server }) => server.close()));
-  for (const { app } of apps) app.verifier.close();
+  await Promise.all([...apps, ...metadataApps].map(({ server }) => server.close()));
+  for (const { app } of [...apps, ...metadataApps]) app.verifier.close();
   await Promise.all([issuer, outageIssuer, otherIssuer, audienceIssuer].filter(Boolean).map((i) => i.close()));
 });
 
-const cases = contractCases((token) => meBodies.get(token)!);
+const cases = [...contractCases((token) => meBodies.get(token)!), ...resourceMetadataCases((token) => meBodies.get(token)!)];
 
 describe.each(cases)("$name", (contractCase) => {
   let answers: Array<{ name: string; answer: Answer; raw: string }>;
@@ -105,7 +109,7 @@ describe.each(cases)("$name", (contractCase) => {
     answers = [];
     const headers = contractCase.headers(tokens);
     // One adapter after the other, so that "first sight" and "cache hit" cases mean the same for all.
-    for (const { name, server: { url } } of apps) {
+    for (const { name, server: { url } } of contractCase.app === "resourceMetadata" ? metadataApps : apps) {
       const call = contractCase.method === "GET" ? request(url).get(contractCase.path) : request(url).options(contractCase.path);
       const response = await call.set(headers);
       const header = (key: string): string | null => (response.headers[key] as string | undefined) ?? null;

@@ -19,10 +19,12 @@ export interface ChallengeParams {
   acrValues?: string;
   /** RFC 9470 step-up: the greatest acceptable age of the sign-in, in seconds. */
   maxAge?: number;
+  /** RFC 9728 §5.1: the absolute URL of the protected resource metadata document. */
+  resourceMetadata?: string | undefined;
 }
 
 /** `Bearer realm="api", error="invalid_token", error_description="…"` */
-export function formatBearerChallenge({ realm, error, errorDescription, scope, acrValues, maxAge }: ChallengeParams): string {
+export function formatBearerChallenge({ realm, error, errorDescription, scope, acrValues, maxAge, resourceMetadata }: ChallengeParams): string {
   let challenge = `Bearer realm=${quoteHeaderValue(realm)}`;
   if (error !== undefined) challenge += `, error=${quoteHeaderValue(error)}`;
   if (errorDescription !== undefined) challenge += `, error_description=${quoteHeaderValue(errorDescription)}`;
@@ -30,5 +32,6 @@ export function formatBearerChallenge({ realm, error, errorDescription, scope, a
   // RFC 9470 §3 quotes both (its example: max_age="5").
   if (acrValues !== undefined) challenge += `, acr_values=${quoteHeaderValue(acrValues)}`;
   if (maxAge !== undefined) challenge += `, max_age=${quoteHeaderValue(String(maxAge))}`;
+  if (resourceMetadata !== undefined) challenge += `, resource_metadata=${quoteHeaderValue(resourceMetadata)}`;
   return challenge;
 }

@@ -66,7 +66,8 @@ export type RejectReason =
   | "client_required"
   | "insufficient_user_authentication"
   | "jwks_unavailable"
-  | "revocation_check_failed";
+  | "revocation_check_failed"
+  | "issuer_resolution_failed";
 
 /** The default realm of the `WWW-Authenticate` challenge. */
 export const DEFAULT_REALM = "api";
@@ -113,6 +114,8 @@ const REASONS: Record<RejectReason, ReasonSpec> = {
   },
   jwks_unavailable: { status: 503, code: "temporarily_unavailable", description: "The token signing keys are temporarily unavailable" },
   revocation_check_failed: { status: 503, code: "temporarily_unavailable", description: "The token revocation check is temporarily unavailable" },
+  // Many tenants (resolveIssuer): the resolver threw, timed out or described an invalid pool.
+  issuer_resolution_failed: { status: 503, code: "temporarily_unavailable", description: "The token issuer cannot be resolved at the moment" },
 };
 
 /**
@@ -138,10 +141,14 @@ export interface AuthErrorOptions {
   acrValues?: string | undefined;
   /** For insufficient_user_authentication (RFC 9470): the greatest acceptable age of the sign-in, in seconds. */
   maxAge?: number | undefined;
+  /** RFC 9728 §5.1: the URL of the protected resource metadata, sent as the challenge's `resource_metadata`. */
+  resourceMetadata?: string | undefined;
   cause?: unknown | undefined;
 }
 
 const AUTH_ERROR_BRAND = Symbol.for("cognito-bearer.auth-error");
+/** The options an AuthError was made with, to remake it with a challenge parameter added. */
+const MADE_WITH = new WeakMap<AuthError, AuthErrorOptions>();
 
 /** A refused request, with everything needed to answer it per RFC 6750 and CONTRACT.md. */
 export class AuthError extends Error {
@@ -166,6 +173,7 @@ export class AuthError extends Error {
     this.code = spec.code;
     this.body = { error: spec.code ?? "unauthorized", error_description: description };
     this.headers = challengeHeaders(spec, description, options);
+    MADE_WITH.set(this, options);
   }
 
   /** `JSON.stringify(err)` gives the response body. */
@@ -188,7 +196,7 @@ export class AuthError extends Error {
 function challengeHeaders(spec: ReasonSpec, description: string, options: AuthErrorOptions): Record<string, string> {
   if (spec.status === 503) return { "Retry-After": String(RETRY_AFTER_SECONDS) };
   const realm = options.realm ?? DEFAULT_REALM;
-  if (spec.code === null) return { "WWW-Authenticate": formatBearerChallenge({ realm }) };
+  if (spec.code === null) return { "WWW-Authenticate": formatBearerChallenge({ realm, resourceMetadata: options.resourceMetadata }) };
   return {
     "WWW-Authenticate": formatBearerChallenge({
       realm,
@@ -197,6 +205,7 @@ function challengeHeaders(spec: ReasonSpec, description: string, options: AuthEr
       scope: options.scope,
       acrValues: options.acrValues,
       maxAge: options.maxAge,
+      resourceMetadata: options.resourceMetadata,
     }),
   };
 }
@@ -208,6 +217,18 @@ function challengeHeaders(spec: ReasonSpec, description: string, options: AuthEr
  */
 export function isAuthError(err: unknown): err is AuthError {
   return err instanceof AuthError;
+}
+
+/**
+ * The same refusal with `resource_metadata="<url>"` in its challenge (RFC 9728
+ * §5.1); the error itself when there is no URL, no challenge (503), or the
+ * challenge already has one.
+ */
+export function withResourceMetadata(err: AuthError, url: string | undefined): AuthError {
+  if (url === undefined || err.status === 503) return err;
+  const options = MADE_WITH.get(err);
+  if (options === undefined || options.resourceMetadata !== undefined) return err;
+  return new AuthError(err.reason, { ...options, resourceMetadata: url });
 }
 
 /**

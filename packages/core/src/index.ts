@@ -8,6 +8,9 @@ export { AuthError, isAuthError, toAuthError, errorResponse, DEFAULT_REALM, RETR
 export type { AuthErrorCode, AuthErrorBody, AuthErrorResponse, RejectReason, ReasonSpec } from "./errors.js";
 export type { ExplainReport, ExplainCheck, ExplainCheckName } from "./explain.js";
 export { extractBearerToken } from "./bearer.js";
+export type { ResourceMetadata, ResourceMetadataOptions } from "./resource-metadata.js";
+export type { MultiTenantOptions } from "./multi-tenant.js";
+export { MULTI_TENANT_DEFAULTS } from "./multi-tenant.js";
 export { formatBearerChallenge } from "./challenge.js";
 export { requireScopes, requireGroups, requireUser, requireClient, requireAuthLevel, ACR_VALUE, MAX_ACR_VALUES } from "./requirements.js";
 export type { Requirement, AuthCheck, AuthLevel } from "./requirements.js";

@@ -9,6 +9,7 @@ import { OptionsError } from "./option-error.js";
 import { assertKnownKeys } from "./option-keys.js";
 import { normalizeRequirement, type AnyOrAll, type Requirement } from "./requirements.js";
 import { runtime } from "#runtime";
+import { resolveResourceMetadata, type ResourceMetadata, type ResourceMetadataOptions } from "./resource-metadata.js";
 
 /** Signature algorithms aws-jwt-verify can check. Cognito signs with RS256. */
 export type SignatureAlgorithm = "RS256" | "RS384" | "RS512" | "ES256" | "ES384" | "ES512" | "EdDSA";
@@ -98,6 +99,12 @@ export interface VerifierOptions {
   revocations?: RevocationList | undefined;
   /** Receives an event per verification outcome and JWKS fetch (never the token). Shared by all pools. */
   onEvent?: ((event: VerifyEvent) => void) | undefined;
+  /**
+   * Protected Resource Metadata (RFC 9728): every adapter serves the document
+   * at `/.well-known/oauth-protected-resource` (plus the resource's path), and
+   * every challenge carries `resource_metadata="<its URL>"`. Shared by all pools.
+   */
+  resourceMetadata?: ResourceMetadataOptions | undefined;
 }
 
 /** aws-jwt-verify's (private) pattern for real pool ids: `<region>_<id>`, including GovCloud and EU sovereign regions. */
@@ -140,10 +147,11 @@ export interface ResolvedOptions {
   isRevoked: VerifierOptions["isRevoked"];
   revocations: RevocationList | undefined;
   onEvent: VerifierOptions["onEvent"];
+  resourceMetadata: ResourceMetadata | undefined;
 }
 
 /** Options that apply to the whole verifier, not to one pool. */
-const SHARED_KEYS = ["cache", "maxTokenLength", "realm", "isRevoked", "revocations", "onEvent", "algorithms"] as const;
+const SHARED_KEYS = ["cache", "maxTokenLength", "realm", "isRevoked", "revocations", "onEvent", "algorithms", "resourceMetadata"] as const;
 
 export { OptionsError };
 
@@ -167,6 +175,7 @@ export const VERIFIER_OPTION_KEYS = [
   "isRevoked",
   "revocations",
   "onEvent",
+  "resourceMetadata",
 ] as const satisfies readonly (keyof VerifierOptions)[];
 const JWKS_OPTION_KEYS = ["maxAgeSeconds", "timeoutMs", "cooldownSeconds", "maxResponseBytes"] as const satisfies readonly (keyof JwksOptions)[];
 const CACHE_OPTION_KEYS = ["maxEntries", "maxBytes"] as const satisfies readonly (keyof TokenCacheOptions)[];
@@ -186,7 +195,8 @@ export function resolveOptions(input: VerifierOptions | readonly VerifierOptions
       }
     }
   }
-  const issuers = list.flatMap((options, index) => resolveIssuers(options, at(list, index)));
+  const perPool = list.map((options, index) => resolveIssuers(options, at(list, index)));
+  const issuers = perPool.flat();
   const seen = new Set<string>();
   for (const policy of issuers) {
     if (seen.has(policy.issuer)) throw new OptionsError(`issuer ${policy.issuer} is configured more than once`);
@@ -201,6 +211,8 @@ export function resolveOptions(input: VerifierOptions | readonly VerifierOptions
     isRevoked: optionalFunction("isRevoked", first.isRevoked),
     revocations: resolveRevocations(first.revocations),
     onEvent: optionalFunction("onEvent", first.onEvent),
+    // One authorization server per pool: its first issuer form (Cognito's classic one for a standard pool).
+    resourceMetadata: resolveResourceMetadata(first.resourceMetadata, perPool.map((policies) => policies[0].issuer)),
   };
 }
 

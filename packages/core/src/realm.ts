@@ -13,3 +13,15 @@ export function rememberRealm(auth: CognitoAuth, realm: string): void {
 export function realmOf(auth: CognitoAuth | undefined, fallback: string | undefined): string {
   return (auth !== undefined ? realms.get(auth) : undefined) ?? fallback ?? DEFAULT_REALM;
 }
+
+// Likewise the URL of the protected resource metadata (RFC 9728), for the
+// `resource_metadata` parameter of a route-level check's challenge.
+const resourceMetadataUrls = new WeakMap<CognitoAuth, string>();
+
+export function rememberResourceMetadata(auth: CognitoAuth, url: string | undefined): void {
+  if (url !== undefined) resourceMetadataUrls.set(auth, url);
+}
+
+export function resourceMetadataOf(auth: CognitoAuth | undefined): string | undefined {
+  return auth !== undefined ? resourceMetadataUrls.get(auth) : undefined;
+}

@@ -4,8 +4,8 @@
 // claim (scopes: all listed scopes, like OAuth's `scope` parameter; groups: any
 // listed group, like a role check and like aws-jwt-verify's `groups`).
 import type { CognitoAuth } from "./auth.js";
-import { AuthError } from "./errors.js";
-import { realmOf } from "./realm.js";
+import { AuthError, withResourceMetadata } from "./errors.js";
+import { realmOf, resourceMetadataOf } from "./realm.js";
 
 /** `"a"`, `["a", "b"]`, `{ anyOf: [...] }` or `{ allOf: [...] }`. */
 export type Requirement = string | readonly string[] | { readonly anyOf: readonly string[] } | { readonly allOf: readonly string[] };
@@ -66,6 +66,17 @@ export function assertRequirements(auth: CognitoAuth, scopes: AnyOrAll | undefin
   if (groups !== undefined && !satisfies(auth.groups, groups)) throw insufficientGroup(realm);
 }
 
+/** A check whose refusals point to the protected resource metadata (RFC 9728) the auth was verified under, if any. */
+function challenged(check: AuthCheck): AuthCheck {
+  return (auth, realm) => {
+    try {
+      check(auth, realm);
+    } catch (err) {
+      throw err instanceof AuthError ? withResourceMetadata(err, resourceMetadataOf(auth)) : err;
+    }
+  };
+}
+
 function requirementFrom(args: readonly (Requirement | string)[], shorthand: AnyOrAll["mode"], name: string): AnyOrAll {
   const requirement = args.length === 1 ? (args[0] as Requirement) : (args as readonly string[]);
   return normalizeRequirement(requirement, shorthand, name)!;
@@ -77,11 +88,11 @@ function requirementFrom(args: readonly (Requirement | string)[], shorthand: Any
  */
 export function requireScopes(...scopes: [Requirement] | string[]): AuthCheck {
   const requirement = requirementFrom(scopes, "allOf", "requireScopes");
-  return (auth, realm) => {
+  return challenged((auth, realm) => {
     const effectiveRealm = realmOf(auth, realm);
     if (auth === undefined) throw new AuthError("missing_credentials", { realm: effectiveRealm });
     if (!satisfies(auth.scopes, requirement)) throw insufficientScope(requirement, effectiveRealm);
-  };
+  });
 }
 
 /**
@@ -90,11 +101,11 @@ export function requireScopes(...scopes: [Requirement] | string[]): AuthCheck {
  */
 export function requireGroups(...groups: [Requirement] | string[]): AuthCheck {
   const requirement = requirementFrom(groups, "anyOf", "requireGroups");
-  return (auth, realm) => {
+  return challenged((auth, realm) => {
     const effectiveRealm = realmOf(auth, realm);
     if (auth === undefined) throw new AuthError("missing_credentials", { realm: effectiveRealm });
     if (!satisfies(auth.groups, requirement)) throw insufficientGroup(effectiveRealm);
-  };
+  });
 }
 
 /**
@@ -102,11 +113,11 @@ export function requireGroups(...groups: [Requirement] | string[]): AuthCheck {
  * (client-credentials token): 403 `insufficient_scope`, reason `user_required`.
  */
 export function requireUser(): AuthCheck {
-  return (auth, realm) => {
+  return challenged((auth, realm) => {
     const effectiveRealm = realmOf(auth, realm);
     if (auth === undefined) throw new AuthError("missing_credentials", { realm: effectiveRealm });
     if (auth.kind !== "user") throw new AuthError("user_required", { realm: effectiveRealm });
-  };
+  });
 }
 
 /**
@@ -121,13 +132,13 @@ export function requireClient(...ids: [readonly string[]] | string[]): AuthCheck
     throw new TypeError("cognito-bearer: requireClient() takes app client ids (non-empty strings), or nothing for any machine client");
   }
   const allowed = list.length === 0 ? undefined : new Set(list as string[]);
-  return (auth, realm) => {
+  return challenged((auth, realm) => {
     const effectiveRealm = realmOf(auth, realm);
     if (auth === undefined) throw new AuthError("missing_credentials", { realm: effectiveRealm });
     if (auth.kind !== "client" || (allowed !== undefined && !allowed.has(auth.clientId))) {
       throw new AuthError("client_required", { realm: effectiveRealm });
     }
-  };
+  });
 }
 
 /**
@@ -169,7 +180,7 @@ export function requireAuthLevel(level: AuthLevel): AuthCheck {
   }
   const accepted = acr === undefined ? undefined : new Set<string>(acr);
   const acrValues = acr?.join(" ");
-  return (auth, realm) => {
+  return challenged((auth, realm) => {
     const effectiveRealm = realmOf(auth, realm);
     if (auth === undefined) throw new AuthError("missing_credentials", { realm: effectiveRealm });
     if (auth.kind !== "user") throw new AuthError("user_required", { realm: effectiveRealm });
@@ -177,5 +188,5 @@ export function requireAuthLevel(level: AuthLevel): AuthCheck {
     const acrOk = accepted === undefined || (typeof tokenAcr === "string" && accepted.has(tokenAcr));
     const ageOk = maxAge === undefined || (typeof authTime === "number" && Date.now() / 1000 - authTime <= maxAge);
     if (!acrOk || !ageOk) throw new AuthError("insufficient_user_authentication", { realm: effectiveRealm, acrValues, maxAge });
-  };
+  });
 }

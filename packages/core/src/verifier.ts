@@ -12,14 +12,17 @@ import type { JwtPayload } from "aws-jwt-verify/jwt-model";
 import { createAuth, type CognitoAccessTokenClaims, type CognitoAuth } from "./auth.js";
 import { assertBearerTokenSyntax, readBearerCredentials } from "./bearer.js";
 import { assertCognitoAccessClaims } from "./claims.js";
-import { AuthError, toAuthError } from "./errors.js";
+import { AuthError, toAuthError, withResourceMetadata } from "./errors.js";
 import { emit } from "./events.js";
 import { JwksPolicy, type JwksStatus } from "./jwks.js";
 import { resolveOptions, type IssuerPolicy, type ResolvedJwksOptions, type ResolvedOptions, type VerifierOptions } from "./options.js";
 import { explainToken, type ExplainReport } from "./explain.js";
 import { assertRequirements } from "./requirements.js";
+import { rememberResourceMetadata } from "./realm.js";
+import type { ResourceMetadata } from "./resource-metadata.js";
 import { VerifiedTokenCache } from "./token-cache.js";
 import { runtime } from "#runtime";
+import { createMultiTenantVerifier, isMultiTenantOptions, type MultiTenantOptions } from "./multi-tenant.js";
 
 const VERIFIER_BRAND = Symbol.for("cognito-bearer.verifier");
 
@@ -55,11 +58,15 @@ export interface Verifier {
   stats(): VerifierStats;
   /** The `realm` of this verifier's challenges. */
   readonly realm: string;
+  /** With the `resourceMetadata` option: the RFC 9728 document every adapter serves, its path and URL. */
+  readonly resourceMetadata?: ResourceMetadata | undefined;
 }
 
 /** Create a verifier for one user pool, or an array of them (several pools or issuers behind one API). */
-export function createVerifier(options: VerifierOptions | readonly VerifierOptions[]): Verifier {
-  return new CognitoVerifier(resolveOptions(options));
+export function createVerifier(options: VerifierOptions | readonly VerifierOptions[] | MultiTenantOptions): Verifier {
+  // Many tenants: one verifier per pool, resolved from the token's iss (multi-tenant.ts).
+  if (isMultiTenantOptions(options)) return createMultiTenantVerifier(options, (pool) => new CognitoVerifier(resolveOptions(pool)));
+  return new CognitoVerifier(resolveOptions(options as VerifierOptions | readonly VerifierOptions[]));
 }
 
 /** True for a Verifier made by createVerifier (also across copies of this package). */
@@ -75,6 +82,7 @@ interface VerifiedWith {
 class CognitoVerifier implements Verifier {
   readonly [VERIFIER_BRAND] = true;
   readonly realm: string;
+  readonly resourceMetadata: ResourceMetadata | undefined;
   private readonly options: ResolvedOptions;
   private readonly cache: VerifiedTokenCache | undefined;
   private readonly jwks: JwksPolicy;
@@ -89,6 +97,7 @@ class CognitoVerifier implements Verifier {
   constructor(options: ResolvedOptions) {
     this.options = options;
     this.realm = options.realm;
+    this.resourceMetadata = options.resourceMetadata;
     this.cache = options.cache === false ? undefined : new VerifiedTokenCache(options.cache);
     const jwksPolicies = new Map<string, { policy: ResolvedJwksOptions; candidates: readonly string[] }>();
     for (const policy of options.issuers) if (!jwksPolicies.has(policy.jwksUri)) jwksPolicies.set(policy.jwksUri, { policy: policy.jwks, candidates: policy.jwksCandidates });
@@ -245,6 +254,7 @@ class CognitoVerifier implements Verifier {
   private admit(token: string, payload: JwtPayload, started: number): CognitoAuth | Promise<CognitoAuth> {
     const { policy, kid } = this.verifiedWith.get(payload)!;
     const auth = createAuth(token, payload as CognitoAccessTokenClaims, this.realm);
+    rememberResourceMetadata(auth, this.resourceMetadata?.url);
     const accepted = this.accept(auth, policy, started, false);
     if (accepted instanceof Promise) return accepted.then(() => this.remember(token, auth, policy, kid));
     return this.remember(token, auth, policy, kid);
@@ -306,7 +316,7 @@ class CognitoVerifier implements Verifier {
 
   /** Map, report once, and return the error to throw. */
   private rejected(err: unknown, started: number): AuthError {
-    const error = toAuthError(err, this.realm);
+    const error = withResourceMetadata(toAuthError(err, this.realm), this.resourceMetadata?.url);
     if (this.options.onEvent !== undefined && !reported.has(error)) {
       reported.add(error);
       emit(this.options.onEvent, {

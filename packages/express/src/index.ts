@@ -25,6 +25,7 @@ import {
   passageMark,
   passagesOf,
   requirementRefusal,
+  resourceMetadataAnswer,
   resolveMiddlewareOptions,
 } from "@cognito-bearer/core/adapter";
 import type { CognitoAuthOptions } from "./options.js";
@@ -65,9 +66,11 @@ export function cognitoAuth(
   adapterOptions?: CognitoAuthOptions,
 ): CognitoAuthMiddleware {
   const { verifier, optional, passErrors, allowPreflight } = resolveMiddlewareOptions(options, adapterOptions);
-  const { authenticated, preflight } = passagesOf(verifier.realm, passErrors);
+  const { authenticated, preflight } = passagesOf(verifier.realm, passErrors, verifier.resourceMetadata?.url);
 
   function cognitoAuthMiddleware(req: Request, res: Response, next: NextFunction): void {
+    const metadata = resourceMetadataAnswer(verifier, req.method, req.originalUrl);
+    if (metadata !== undefined) return write(res, metadata.status, metadata.headers, metadata.body);
     if (allowPreflight && isCorsPreflight(req.method, req.headers)) {
       PASSAGE.set(markOf(res), preflight);
       return next();
@@ -177,6 +180,10 @@ function refuse(res: Response, next: NextFunction, error: AuthError, passErrors:
   // Once headers are out, only Express's error handler can end the response (it closes the connection).
   if (passErrors || res.headersSent) return next(error);
   const { status, headers, body } = errorResponse(error);
+  write(res, status, headers, body);
+}
+
+function write(res: Response, status: number, headers: Record<string, string>, body: string): void {
   res.statusCode = status;
   for (const name in headers) res.setHeader(name, headers[name]);
   res.setHeader("Content-Length", Buffer.byteLength(body));

@@ -19,7 +19,7 @@ import {
   type Verifier,
   type VerifierOptions,
 } from "@cognito-bearer/core";
-import { isCorsPreflight, missingPassageError, passageMark, passagesOf, requirementRefusal, resolveMiddlewareOptions } from "@cognito-bearer/core/adapter";
+import { isCorsPreflight, missingPassageError, passageMark, passagesOf, requirementRefusal, resolveMiddlewareOptions, resourceMetadataAnswer } from "@cognito-bearer/core/adapter";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -64,10 +64,15 @@ const plugin: FastifyPluginCallback<CognitoAuthPluginOptions> = (fastify, plugin
     return done(err as Error);
   }
   const { verifier, optional, allowPreflight } = resolved;
-  const { authenticated, preflight } = passagesOf(verifier.realm, false);
+  const { authenticated, preflight } = passagesOf(verifier.realm, false, verifier.resourceMetadata?.url);
 
   fastify.decorateRequest("auth", undefined);
   fastify.addHook("onRequest", (request, reply, next) => {
+    const metadata = resourceMetadataAnswer(verifier, request.method, request.url);
+    if (metadata !== undefined) {
+      reply.code(metadata.status).headers(metadata.headers).send(metadata.body);
+      return;
+    }
     if (allowPreflight && isCorsPreflight(request.method, request.headers)) {
       PASSAGE.set(request, preflight);
       return next();
@@ -89,6 +94,15 @@ const plugin: FastifyPluginCallback<CognitoAuthPluginOptions> = (fastify, plugin
     request.auth = result;
     next();
   });
+  // Fastify runs no hook for a request that matches no route: give the metadata document (RFC 9728) one.
+  // The onRequest hook above answers it before the handler; the handler is there for the route to exist.
+  const metadataPath = verifier.resourceMetadata?.path;
+  if (metadataPath !== undefined && !fastify.hasRoute({ method: "GET", url: metadataPath })) {
+    fastify.get(metadataPath, (request, reply) => {
+      const metadata = resourceMetadataAnswer(verifier, "GET", metadataPath)!;
+      reply.code(metadata.status).headers(metadata.headers).send(metadata.body);
+    });
+  }
   if (!fastify.hasDecorator("cognitoVerifier")) fastify.decorate("cognitoVerifier", verifier);
   done();
 };

@@ -18,7 +18,7 @@ import {
   type Verifier,
   type VerifierOptions,
 } from "@cognito-bearer/core";
-import { isCorsPreflight, missingPassageError, passagesOf, requirementRefusal, resolveMiddlewareOptions, type Passage } from "@cognito-bearer/core/adapter";
+import { isCorsPreflight, missingPassageError, passagesOf, requirementRefusal, resolveMiddlewareOptions, resourceMetadataAnswer, type Passage } from "@cognito-bearer/core/adapter";
 
 /** Add to your app's Env: `new Hono<CognitoAuthEnv>()`, and `c.var.auth` is typed. */
 export interface CognitoAuthEnv {
@@ -42,8 +42,10 @@ export function cognitoAuth(
   adapterOptions?: CognitoAuthOptions,
 ): MiddlewareHandler<CognitoAuthEnv> & { readonly verifier: Verifier } {
   const { verifier, optional, allowPreflight } = resolveMiddlewareOptions(options, adapterOptions);
-  const { authenticated, preflight } = passagesOf(verifier.realm, false);
+  const { authenticated, preflight } = passagesOf(verifier.realm, false, verifier.resourceMetadata?.url);
   const middleware: MiddlewareHandler<CognitoAuthEnv> = async (c, next) => {
+    const metadata = resourceMetadataAnswer(verifier, c.req.method, new URL(c.req.url).pathname);
+    if (metadata !== undefined) return c.body(metadata.body, metadata.status, metadata.headers);
     if (allowPreflight && c.req.method === "OPTIONS" && isCorsPreflight(c.req.method, { "access-control-request-method": c.req.header("access-control-request-method") })) {
       c.set("cognitoPassage", preflight);
       c.set("auth", undefined);

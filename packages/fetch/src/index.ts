@@ -11,7 +11,7 @@ import {
   type Verifier,
   type VerifierOptions,
 } from "@cognito-bearer/core";
-import { booleanOption, isCorsPreflight, preflightRefusal, resolveAdapterInput } from "@cognito-bearer/core/adapter";
+import { booleanOption, isCorsPreflight, preflightRefusal, resolveAdapterInput, resourceMetadataAnswer } from "@cognito-bearer/core/adapter";
 
 export { AuthError, createVerifier, isAuthError, OptionsError, requireAuthLevel, requireClient, requireGroups, requireScopes, requireUser } from "@cognito-bearer/core";
 export type { AuthCheck, AuthLevel, CognitoAuth, CognitoUserAuth, CognitoClientAuth, CognitoAccessTokenClaims, Requirement, Verifier, VerifierOptions } from "@cognito-bearer/core";
@@ -83,6 +83,8 @@ export function withCognitoAuth<Rest extends unknown[]>(
   const optional = booleanOption("optional", resolved.optional, false);
   const allowPreflight = booleanOption("allowPreflight", resolved.allowPreflight, true);
   async function cognitoAuthHandler(request: Request, ...rest: Rest): Promise<Response> {
+    const metadata = resourceMetadataAnswer(verifier, request.method, new URL(request.url).pathname);
+    if (metadata !== undefined) return new Response(metadata.body, metadata);
     let auth: CognitoAuth | undefined;
     const preflight =
       allowPreflight && request.method === "OPTIONS" && isCorsPreflight(request.method, { "access-control-request-method": request.headers.get("access-control-request-method") ?? undefined });

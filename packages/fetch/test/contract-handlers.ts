@@ -76,6 +76,8 @@ export function contractHonoHandler(options: VerifierOptions[]): ContractHandler
     const current = c.var.auth;
     return honoJson(c, current ? { authenticated: true, sub: current.sub } : { authenticated: false });
   });
+  // Hono runs middleware only on the routes it is mounted on: mount it on the metadata path (RFC 9728) too.
+  if (auth.verifier.resourceMetadata !== undefined) app.get(auth.verifier.resourceMetadata.path, auth);
   app.use("/me", auth);
   app.use("/orders", auth);
   app.use("/admin", auth);

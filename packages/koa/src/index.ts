@@ -23,6 +23,7 @@ import {
   missingPassageError,
   passageMark,
   passagesOf,
+  resourceMetadataAnswer,
   requirementRefusal,
   resolveMiddlewareOptions,
 } from "@cognito-bearer/core/adapter";
@@ -59,10 +60,17 @@ export function cognitoAuth(
   adapterOptions?: CognitoAuthOptions,
 ): CognitoAuthMiddleware {
   const { verifier, optional, passErrors, allowPreflight } = resolveMiddlewareOptions(options, adapterOptions);
-  const { authenticated, preflight } = passagesOf(verifier.realm, passErrors);
+  const { authenticated, preflight } = passagesOf(verifier.realm, passErrors, verifier.resourceMetadata?.url);
 
   function cognitoAuthMiddleware(ctx: Context, next: Next): unknown {
     const { method, headers } = ctx.req;
+    const metadata = resourceMetadataAnswer(verifier, method, ctx.originalUrl);
+    if (metadata !== undefined) {
+      ctx.status = metadata.status;
+      ctx.set(metadata.headers);
+      ctx.body = metadata.body;
+      return undefined;
+    }
     if (allowPreflight && isCorsPreflight(method, headers)) {
       PASSAGE.set(ctx, preflight);
       return next();

@@ -16,7 +16,7 @@ import {
   type Verifier,
   type VerifierOptions,
 } from "@cognito-bearer/core";
-import { booleanOption, isCorsPreflight, preflightRefusal, resolveAdapterInput } from "@cognito-bearer/core/adapter";
+import { booleanOption, isCorsPreflight, preflightRefusal, resolveAdapterInput, resourceMetadataAnswer } from "@cognito-bearer/core/adapter";
 
 export { AuthError, createVerifier, isAuthError, OptionsError, requireAuthLevel, requireClient, requireGroups, requireScopes, requireUser } from "@cognito-bearer/core";
 export type { AuthLevel, CognitoAuth, CognitoUserAuth, CognitoClientAuth, CognitoAccessTokenClaims, Requirement, Verifier, VerifierOptions } from "@cognito-bearer/core";
@@ -28,6 +28,10 @@ export interface ProxyEvent {
   headers?: Record<string, string | undefined> | null;
   multiValueHeaders?: Record<string, string[] | undefined> | null;
   requestContext?: { http?: { method?: string | undefined } | undefined } | undefined;
+  /** HTTP API (payload 2.0): the request path. */
+  rawPath?: string | undefined;
+  /** REST API (payload 1.0): the request path. */
+  path?: string | undefined;
 }
 
 /** A proxy result, as both payload versions accept it. */
@@ -61,6 +65,8 @@ export function withCognitoAuth<E extends ProxyEvent, C>(
   async function cognitoAuthHandler(event: E, context: C): Promise<ProxyResult> {
     let auth: CognitoAuth | undefined;
     const method = event.requestContext?.http?.method ?? event.httpMethod;
+    const metadata = resourceMetadataAnswer(verifier, method, event.rawPath ?? event.path);
+    if (metadata !== undefined) return { statusCode: metadata.status, headers: metadata.headers, body: metadata.body };
     const preflight = allowPreflight && isCorsPreflight(method, { "access-control-request-method": header(event, "access-control-request-method") });
     if (!preflight) {
       try {

@@ -12,7 +12,7 @@ import {
   type Verifier,
   type VerifierOptions,
 } from "@cognito-bearer/core";
-import { booleanOption, isCorsPreflight } from "@cognito-bearer/core/adapter";
+import { booleanOption, isCorsPreflight, resourceMetadataAnswer } from "@cognito-bearer/core/adapter";
 import { resolveAdapter, type WithCognitoAuthOptions } from "./options.js";
 import { rawAuthorization } from "./raw-headers.js";
 
@@ -72,6 +72,8 @@ export function withCognitoAuth(
   const serve = handler as MaybeAuthenticatedHandler;
 
   function cognitoAuthListener(req: IncomingMessage, res: ServerResponse): void {
+    const metadata = resourceMetadataAnswer(verifier, req.method, req.url);
+    if (metadata !== undefined) return writeJson(res, metadata.status, metadata.headers, metadata.body);
     // `req.method` first: reading `req.headers` makes Node build them (see raw-headers.ts).
     if (allowPreflight && req.method === "OPTIONS" && isCorsPreflight(req.method, req.headers)) {
       return runHandler(serve, req, res, undefined, onError);

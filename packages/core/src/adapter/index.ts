@@ -13,3 +13,6 @@ export { isRevocationList } from "../revocation/list.js";
 export { assertKnownKeys, closestKey } from "../option-keys.js";
 // Authenticated encryption with associated data, for the token handler and its session stores.
 export { createSealer, type Sealer } from "./seal.js";
+// Protected Resource Metadata (RFC 9728): the answer to GET /.well-known/oauth-protected-resource, decided in core.
+export { resourceMetadataAnswer } from "./resource-metadata.js";
+export type { ResourceMetadataResponse } from "../resource-metadata.js";

@@ -5,7 +5,7 @@
 // and that a CORS preflight went by unauthenticated. What a check then decides
 // lives here; each adapter only reads the mark and writes the answer out.
 import type { CognitoAuth } from "../auth.js";
-import { toAuthError, type AuthError } from "../errors.js";
+import { toAuthError, withResourceMetadata, type AuthError } from "../errors.js";
 import type { AuthCheck } from "../requirements.js";
 
 /** What cognitoAuth() leaves on a request for the route-level checks after it. */
@@ -13,6 +13,8 @@ export interface Passage {
   readonly realm: string;
   readonly passErrors: boolean;
   readonly preflight: boolean;
+  /** RFC 9728: the URL of the protected resource metadata, for the challenge. */
+  readonly resourceMetadata?: string | undefined;
 }
 
 /** Where one adapter keeps the passage on its request (Express) or context (Koa) objects. */
@@ -38,10 +40,10 @@ export function passageMark(adapter: string): PassageMark {
 }
 
 /** The two passages of one cognitoAuth() middleware, made once: marking a request allocates nothing. */
-export function passagesOf(realm: string, passErrors: boolean): { readonly authenticated: Passage; readonly preflight: Passage } {
+export function passagesOf(realm: string, passErrors: boolean, resourceMetadata?: string): { readonly authenticated: Passage; readonly preflight: Passage } {
   return {
-    authenticated: { realm, passErrors, preflight: false },
-    preflight: { realm, passErrors, preflight: true },
+    authenticated: { realm, passErrors, preflight: false, resourceMetadata },
+    preflight: { realm, passErrors, preflight: true, resourceMetadata },
   };
 }
 
@@ -55,7 +57,7 @@ export function requirementRefusal(check: AuthCheck, passage: Passage, auth: Cog
   try {
     check(auth, passage.realm);
   } catch (err) {
-    return toAuthError(err, passage.realm);
+    return withResourceMetadata(toAuthError(err, passage.realm), passage.resourceMetadata);
   }
   return undefined;
 }
