@@ -92,7 +92,12 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     const replicated = async (timeoutMs = 20_000) => {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const states = await Promise.all(alive().map(async ({ port }) => ({ port, ...(await info(port).catch(() => ({}) as Record<string, string>)) })));
+        const states = await Promise.all(
+          alive().map(async ({ port }) => {
+            const fields: Record<string, string> = await info(port).catch(() => ({}));
+            return { port, role: fields.role, connected_slaves: fields.connected_slaves, master_port: fields.master_port, master_link_status: fields.master_link_status, master_sync_in_progress: fields.master_sync_in_progress, slave_repl_offset: fields.slave_repl_offset, master_repl_offset: fields.master_repl_offset };
+          }),
+        );
         const byPort = new Map(states.map((state) => [state.port, state]));
         const replicas = states.filter((state) => state.role === "slave");
         const primaries = states.filter((state) => state.role === "master" && Number(state.connected_slaves) > 0);
