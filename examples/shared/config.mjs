@@ -82,7 +82,7 @@ export function configFromEnv(env = process.env) {
   const clientIds = (get("COGNITO_CLIENT_ID") ?? "").split(",").map((id) => id.trim()).filter(Boolean);
   if (clientIds.length === 0) fail("COGNITO_CLIENT_ID is required (the app client id, or several separated by commas)");
 
-  const { redisUrl, redisCluster } = redisFromEnv(env);
+  const { redisUrl, redisCluster, redisMode, redisMaxStalenessSeconds } = redisFromEnv(env);
 
   return {
     port,
@@ -91,6 +91,10 @@ export function configFromEnv(env = process.env) {
     redisUrl,
     /** COGNITO_REDIS_CLUSTER=1: COGNITO_REDIS_URL lists nodes of a Redis Cluster. */
     redisCluster,
+    /** COGNITO_REDIS_MODE: how the list's mirror is kept current ("subscribe" or "catch-up"); unset: the example's own. */
+    redisMode,
+    /** COGNITO_REDIS_MAX_STALENESS_SECONDS: the list's maxStalenessSeconds; unset: its default. */
+    redisMaxStalenessSeconds,
     /** Options for createVerifier() / cognitoAuth() of @cognito-bearer/*. */
     cognito: { userPoolId, clientId: clientIds, issuer: get("COGNITO_ISSUER"), jwksUri: get("COGNITO_JWKS_URI"), onEvent: logJwksFailure },
   };
@@ -98,19 +102,28 @@ export function configFromEnv(env = process.env) {
 
 /**
  * COGNITO_REDIS_URL (one redis:// or rediss:// URL, or with COGNITO_REDIS_CLUSTER=1 several comma-separated
- * node URLs of a Redis Cluster) and COGNITO_REDIS_CLUSTER (1 or 0); exits with one line naming the variable,
- * never showing a password.
+ * node URLs of a Redis Cluster), COGNITO_REDIS_CLUSTER (1 or 0), COGNITO_REDIS_MODE (subscribe or catch-up) and
+ * COGNITO_REDIS_MAX_STALENESS_SECONDS (a positive number); exits with one line naming the variable, never
+ * showing a password.
  * @param {NodeJS.ProcessEnv} [env]
- * @returns {{ redisUrl: string | undefined, redisCluster: boolean }}
+ * @returns {{ redisUrl: string | undefined, redisCluster: boolean, redisMode: "subscribe" | "catch-up" | undefined, redisMaxStalenessSeconds: number | undefined }}
  */
 export function redisFromEnv(env = process.env) {
   const redisUrl = env.COGNITO_REDIS_URL?.trim() || undefined;
   const flag = env.COGNITO_REDIS_CLUSTER?.trim() || "0";
   if (flag !== "0" && flag !== "1") fail(`COGNITO_REDIS_CLUSTER must be 1 (Redis Cluster) or 0, got "${flag}"`);
   const redisCluster = flag === "1";
+  const mode = env.COGNITO_REDIS_MODE?.trim() || undefined;
+  if (mode !== undefined && mode !== "subscribe" && mode !== "catch-up") fail(`COGNITO_REDIS_MODE must be subscribe or catch-up, got "${mode}"`);
+  const redisMode = /** @type {"subscribe" | "catch-up" | undefined} */ (mode);
+  const staleness = env.COGNITO_REDIS_MAX_STALENESS_SECONDS?.trim() || undefined;
+  const redisMaxStalenessSeconds = staleness === undefined ? undefined : Number(staleness);
+  if (redisMaxStalenessSeconds !== undefined && !(Number.isFinite(redisMaxStalenessSeconds) && redisMaxStalenessSeconds > 0)) {
+    fail(`COGNITO_REDIS_MAX_STALENESS_SECONDS must be a positive number of seconds, got "${staleness}"`);
+  }
   if (redisUrl === undefined) {
     if (redisCluster) fail("COGNITO_REDIS_CLUSTER=1 needs COGNITO_REDIS_URL (the cluster's node URLs, separated by commas)");
-    return { redisUrl, redisCluster };
+    return { redisUrl, redisCluster, redisMode, redisMaxStalenessSeconds };
   }
   const urls = redisUrls(redisUrl);
   for (const url of urls) {
@@ -118,7 +131,7 @@ export function redisFromEnv(env = process.env) {
   }
   if (urls.length > 1 && !redisCluster) fail("COGNITO_REDIS_URL lists several URLs: set COGNITO_REDIS_CLUSTER=1 for a Redis Cluster, or give one URL");
   if (new Set(urls.map((url) => url.slice(0, url.indexOf(":")).toLowerCase())).size > 1) fail("COGNITO_REDIS_URL mixes redis:// and rediss:// URLs");
-  return { redisUrl, redisCluster };
+  return { redisUrl, redisCluster, redisMode, redisMaxStalenessSeconds };
 }
 
 /** @param {string} redisUrl */
@@ -150,11 +163,14 @@ export function logJwksFailure(event) {
  * The revocation list: in Redis when COGNITO_REDIS_URL is set (every instance
  * on that Redis refuses a token revoked on any of them), else in memory. With
  * Redis, resolves once the list is loaded, or exits naming the variable. No
- * message shows the URL's password.
- * @param {{ redisUrl: string | undefined, redisCluster?: boolean }} config
+ * message shows the URL's password. `mode` is the example's own way to keep
+ * the list current ("subscribe" for a server, "catch-up" for a Lambda
+ * function); COGNITO_REDIS_MODE overrides it.
+ * @param {{ redisUrl: string | undefined, redisCluster?: boolean, redisMode?: "subscribe" | "catch-up", redisMaxStalenessSeconds?: number }} config
+ * @param {{ mode?: "subscribe" | "catch-up" }} [defaults]
  * @returns {Promise<import("@cognito-bearer/core").RevocationList>}
  */
-export async function revocationsFromEnv({ redisUrl, redisCluster = false }) {
+export async function revocationsFromEnv({ redisUrl, redisCluster = false, redisMode, redisMaxStalenessSeconds }, defaults = {}) {
   if (redisUrl === undefined) return createMemoryRevocationList();
   const urls = redisUrls(redisUrl);
   const shown = urls.map(redactUrl).join(",");
@@ -167,6 +183,8 @@ export async function revocationsFromEnv({ redisUrl, redisCluster = false }) {
   try {
     list = createRedisRevocationList({
       ...redisConnection({ redisUrl, redisCluster }),
+      mode: redisMode ?? defaults.mode ?? "subscribe",
+      ...(redisMaxStalenessSeconds === undefined ? {} : { maxStalenessSeconds: redisMaxStalenessSeconds }),
       onEvent: (event) => {
         if (event.type === "outbox_stalled") {
           console.error(`revocation list: ${event.entries} sign-out(s) not yet in Redis after ${event.oldestAgeSeconds} s: enforced on this instance only until Redis answers`);
