@@ -362,6 +362,8 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
         if (!done) await reloadFromScratch(started);
         if (closed) return;
         confirmedAt = started;
+        // Redis answers: what waits in the outbox goes now, not at its next back-off retry.
+        if (outbox.size > 0) void outbox.flush();
         if (!loaded) {
           loaded = true;
           resolveLoaded();
@@ -513,7 +515,10 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
   const heartbeat = catchUpMode
     ? undefined
     : setInterval(() => {
-        if (commands.isReady) withTimeout(store.heartbeat(commands), timeoutMs).catch(onError);
+        if (!commands.isReady) return;
+        // A heartbeat that Redis ran proves that writes to the list go through again (on a cluster, after a
+        // failover): deliver the outbox now rather than at its next back-off retry.
+        withTimeout(store.heartbeat(commands), timeoutMs).then(() => outbox.size > 0 && void outbox.flush(), onError);
       }, heartbeatMs).unref();
 
   /** Direct writes not yet answered: close() waits for them (a failed one joins the outbox) within its deadline. */
