@@ -85,7 +85,7 @@ export interface RedisRevocationListOptions extends RevocationListOptions, Redis
    * subscription; before a check, a mirror older than `maxStalenessSeconds` reads what it missed from the list's
    * log (one round trip), for processes frozen between requests (AWS Lambda).
    */
-  mode?: "subscribe" | "catch-up";
+  mode?: "subscribe" | "catch-up" | undefined;
   /**
    * "subscribe": how long the mirror may go without hearing from Redis before checks answer 503. Default 30.
    * "catch-up": how old the mirror may be before a check first brings it up to date (and answers 503 if it cannot).
@@ -337,7 +337,7 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
   /** Where the mirror stands in the log: everything logged up to `lastId` (under `epoch`) is in it. */
   let position: { epoch: string | undefined; lastId: string | undefined; at: number } | undefined;
   /** This instance's writes that Redis acknowledged and no catch-up has read back yet: each must be in the log. */
-  const unreadWrites = new Map<string, number>();
+  const unreadWrites = new Set<string>();
   let catchingUp: Promise<void> | undefined;
   /** When a catch-up last failed: checks meanwhile do not each wait for another attempt. */
   let failedAt = -Infinity;
@@ -381,7 +381,7 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
 
   /** A full load (and the write-back of what Redis lacks), recording where the log ended before it. */
   async function reloadFromScratch(started: number): Promise<void> {
-    const writesBefore = [...unreadWrites.keys()];
+    const writesBefore = [...unreadWrites];
     const { stored, position: at } = await fullLoad(started);
     if (closed) return;
     for (const entry of stored) entries.add(entry);
@@ -402,7 +402,7 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
     // was longer ago than its retention. (With a last id, its presence proves nothing after it was trimmed.)
     if (from.lastId === undefined && started - from.at > store.logRetentionMs / 2) return false;
     /** Acknowledged before this read was sent: so in the log before what it reads, unless Redis lost them. */
-    const expected = [...unreadWrites.keys()];
+    const expected = [...unreadWrites];
     let cursor = from.lastId ?? "-";
     let first = true;
     let lastId = from.lastId;
@@ -437,7 +437,7 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
 
   const write = async (entry: RevocationEntry) => {
     const id = await withTimeout(store.write(commands, entry), timeoutMs);
-    if (catchUpMode) unreadWrites.set(id, Date.now());
+    if (catchUpMode) unreadWrites.add(id);
   };
   const outbox = new RevocationOutbox({
     write,
@@ -518,7 +518,9 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
         if (!commands.isReady) return;
         // A heartbeat that Redis ran proves that writes to the list go through again (on a cluster, after a
         // failover): deliver the outbox now rather than at its next back-off retry.
-        withTimeout(store.heartbeat(commands), timeoutMs).then(() => outbox.size > 0 && void outbox.flush(), onError);
+        withTimeout(store.heartbeat(commands), timeoutMs).then(() => {
+          if (outbox.size > 0) void outbox.flush();
+        }, onError);
       }, heartbeatMs).unref();
 
   /** Direct writes not yet answered: close() waits for them (a failed one joins the outbox) within its deadline. */
