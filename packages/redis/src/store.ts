@@ -203,8 +203,7 @@ function pairs(reply: unknown[]): [string, number][] {
   return result;
 }
 
-/** A heartbeat: `{"kind":"heartbeat"}`, or with the replication id of the node holding the list, `{"kind":"heartbeat","replid":"…"}`. */
-export const HEARTBEAT = '{"kind":"heartbeat"}';
+/** A heartbeat: `{"kind":"heartbeat","replid":"…"}` (the replication id of the node holding the list), or `{"kind":"heartbeat"}` where INFO is refused (and from earlier versions). */
 const HEARTBEAT_PREFIX = '{"kind":"heartbeat"';
 
 export interface Heartbeat {
