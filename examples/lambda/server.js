@@ -8,6 +8,8 @@ import { withMetrics } from "../shared/metrics.mjs";
 import { createHandler } from "./handler.js";
 
 const config = await withMetrics(configFromEnv()); // COGNITO_METRICS=1: Prometheus text at GET /metrics
-const revocations = await revocationsFromEnv(config);
+// A Lambda function is frozen between invocations: its list holds no subscription, and brings its mirror up to
+// date (one round trip) at the start of an invocation when it is older than maxStalenessSeconds.
+const revocations = await revocationsFromEnv(config, { mode: "catch-up" });
 const { handler } = orExit(() => createHandler(config.cognito, revocations));
 listen(createServer(createLambdaListener(handler)), config, revocations);

@@ -83,7 +83,7 @@ export function configFromEnv(env = process.env) {
   const clientIds = (get("COGNITO_CLIENT_ID") ?? "").split(",").map((id) => id.trim()).filter(Boolean);
   if (clientIds.length === 0) fail("COGNITO_CLIENT_ID is required (the app client id, or several separated by commas)");
 
-  const { redisUrl, redisCluster } = redisFromEnv(env);
+  const { redisUrl, redisCluster, redisMode, redisMaxStalenessSeconds } = redisFromEnv(env);
   const metricsFlag = get("COGNITO_METRICS") ?? "0";
   if (metricsFlag !== "0" && metricsFlag !== "1") fail(`COGNITO_METRICS must be 1 (Prometheus text at GET /metrics) or 0, got "${metricsFlag}"`);
 
@@ -96,6 +96,10 @@ export function configFromEnv(env = process.env) {
     redisCluster,
     /** COGNITO_METRICS=1: withMetrics() (metrics.mjs) turns metrics on, listen() serves GET /metrics. */
     metricsEnabled: metricsFlag === "1",
+    /** COGNITO_REDIS_MODE: how the list's mirror is kept current ("subscribe" or "catch-up"); unset: the example's own. */
+    redisMode,
+    /** COGNITO_REDIS_MAX_STALENESS_SECONDS: the list's maxStalenessSeconds; unset: its default. */
+    redisMaxStalenessSeconds,
     /** Options for createVerifier() / cognitoAuth() of @cognito-bearer/*. */
     cognito: { userPoolId, clientId: clientIds, issuer: get("COGNITO_ISSUER"), jwksUri: get("COGNITO_JWKS_URI"), onEvent: logJwksFailure },
   };
@@ -103,19 +107,28 @@ export function configFromEnv(env = process.env) {
 
 /**
  * COGNITO_REDIS_URL (one redis:// or rediss:// URL, or with COGNITO_REDIS_CLUSTER=1 several comma-separated
- * node URLs of a Redis Cluster) and COGNITO_REDIS_CLUSTER (1 or 0); exits with one line naming the variable,
- * never showing a password.
+ * node URLs of a Redis Cluster), COGNITO_REDIS_CLUSTER (1 or 0), COGNITO_REDIS_MODE (subscribe or catch-up) and
+ * COGNITO_REDIS_MAX_STALENESS_SECONDS (a positive number); exits with one line naming the variable, never
+ * showing a password.
  * @param {NodeJS.ProcessEnv} [env]
- * @returns {{ redisUrl: string | undefined, redisCluster: boolean }}
+ * @returns {{ redisUrl: string | undefined, redisCluster: boolean, redisMode: "subscribe" | "catch-up" | undefined, redisMaxStalenessSeconds: number | undefined }}
  */
 export function redisFromEnv(env = process.env) {
   const redisUrl = env.COGNITO_REDIS_URL?.trim() || undefined;
   const flag = env.COGNITO_REDIS_CLUSTER?.trim() || "0";
   if (flag !== "0" && flag !== "1") fail(`COGNITO_REDIS_CLUSTER must be 1 (Redis Cluster) or 0, got "${flag}"`);
   const redisCluster = flag === "1";
+  const mode = env.COGNITO_REDIS_MODE?.trim() || undefined;
+  if (mode !== undefined && mode !== "subscribe" && mode !== "catch-up") fail(`COGNITO_REDIS_MODE must be subscribe or catch-up, got "${mode}"`);
+  const redisMode = /** @type {"subscribe" | "catch-up" | undefined} */ (mode);
+  const staleness = env.COGNITO_REDIS_MAX_STALENESS_SECONDS?.trim() || undefined;
+  const redisMaxStalenessSeconds = staleness === undefined ? undefined : Number(staleness);
+  if (redisMaxStalenessSeconds !== undefined && !(Number.isFinite(redisMaxStalenessSeconds) && redisMaxStalenessSeconds > 0)) {
+    fail(`COGNITO_REDIS_MAX_STALENESS_SECONDS must be a positive number of seconds, got "${staleness}"`);
+  }
   if (redisUrl === undefined) {
     if (redisCluster) fail("COGNITO_REDIS_CLUSTER=1 needs COGNITO_REDIS_URL (the cluster's node URLs, separated by commas)");
-    return { redisUrl, redisCluster };
+    return { redisUrl, redisCluster, redisMode, redisMaxStalenessSeconds };
   }
   const urls = redisUrls(redisUrl);
   for (const url of urls) {
@@ -123,7 +136,7 @@ export function redisFromEnv(env = process.env) {
   }
   if (urls.length > 1 && !redisCluster) fail("COGNITO_REDIS_URL lists several URLs: set COGNITO_REDIS_CLUSTER=1 for a Redis Cluster, or give one URL");
   if (new Set(urls.map((url) => url.slice(0, url.indexOf(":")).toLowerCase())).size > 1) fail("COGNITO_REDIS_URL mixes redis:// and rediss:// URLs");
-  return { redisUrl, redisCluster };
+  return { redisUrl, redisCluster, redisMode, redisMaxStalenessSeconds };
 }
 
 /** @param {string} redisUrl */
@@ -155,12 +168,15 @@ export function logJwksFailure(event) {
  * The revocation list: in Redis when COGNITO_REDIS_URL is set (every instance
  * on that Redis refuses a token revoked on any of them), else in memory. With
  * Redis, resolves once the list is loaded, or exits naming the variable. No
- * message shows the URL's password.
+ * message shows the URL's password. `mode` is the example's own way to keep
+ * the list current ("subscribe" for a server, "catch-up" for a Lambda
+ * function); COGNITO_REDIS_MODE overrides it.
  * With metrics on (withMetrics()), the list's entries, staleness and outbox are reported.
- * @param {{ redisUrl: string | undefined, redisCluster?: boolean, metrics?: import("./metrics.mjs").ExampleMetrics }} config
+ * @param {{ redisUrl: string | undefined, redisCluster?: boolean, redisMode?: "subscribe" | "catch-up", redisMaxStalenessSeconds?: number, metrics?: import("./metrics.mjs").ExampleMetrics }} config
+ * @param {{ mode?: "subscribe" | "catch-up" }} [defaults]
  * @returns {Promise<import("@cognito-bearer/core").RevocationList>}
  */
-export async function revocationsFromEnv({ redisUrl, redisCluster = false, metrics }) {
+export async function revocationsFromEnv({ redisUrl, redisCluster = false, redisMode, redisMaxStalenessSeconds, metrics }, defaults = {}) {
   const telemetry = metrics?.telemetry;
   if (redisUrl === undefined) {
     const list = createMemoryRevocationList();
@@ -178,6 +194,8 @@ export async function revocationsFromEnv({ redisUrl, redisCluster = false, metri
   try {
     list = createRedisRevocationList({
       ...redisConnection({ redisUrl, redisCluster }),
+      mode: redisMode ?? defaults.mode ?? "subscribe",
+      ...(redisMaxStalenessSeconds === undefined ? {} : { maxStalenessSeconds: redisMaxStalenessSeconds }),
       onEvent: (event) => {
         telemetry?.onRevocationEvent(event);
         if (event.type === "outbox_stalled") {

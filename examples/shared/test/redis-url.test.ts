@@ -83,3 +83,14 @@ process.stdout.write(JSON.stringify(${JSON.stringify(cases.map(([url]) => url))}
   expect(result.stderr).toBe("");
   expect(JSON.parse(result.stdout)).toEqual(cases.map(([, redacted]) => redacted));
 });
+
+test.each([
+  [{ COGNITO_REDIS_MODE: "poll" }, /^COGNITO_REDIS_MODE must be subscribe or catch-up, got "poll"\n$/],
+  [{ COGNITO_REDIS_MAX_STALENESS_SECONDS: "0" }, /^COGNITO_REDIS_MAX_STALENESS_SECONDS must be a positive number of seconds, got "0"\n$/],
+  [{ COGNITO_REDIS_MAX_STALENESS_SECONDS: "soon" }, /^COGNITO_REDIS_MAX_STALENESS_SECONDS must be a positive number of seconds, got "soon"\n$/],
+])("a bad revocation-list setting exits 1 with one line naming the variable: %j", async (settings, message) => {
+  const exit = await runToExit("lambda", { ...issuerEnv(issuer), COGNITO_REDIS_URL: `redis://user:${PASSWORD}@127.0.0.1:6379`, ...settings });
+  expect(exit.code).toBe(1);
+  expect(exit.stdout + exit.stderr).not.toContain(PASSWORD);
+  expect(exit.stderr).toMatch(message);
+});

@@ -35,7 +35,8 @@ export function createContext(o: ResolvedTokenHandlerOptions): HandlerContext {
   };
   const verify = async (accessToken: string): Promise<CognitoAuth> => {
     const auth = await o.verifier.verify(accessToken);
-    // The handler's list is consulted even when its verifier was built without it.
+    // The handler's list is consulted even when its verifier was built without it (brought up to date first, if it must be).
+    await o.revocations?.catchUp?.();
     const verdict = o.revocations?.check(auth.claims);
     if (verdict === "revoked" || verdict === "not_revocable") throw new AuthError(verdict);
     if (verdict === "unavailable") throw new AuthError("revocation_check_failed");

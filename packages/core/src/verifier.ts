@@ -267,8 +267,27 @@ class CognitoVerifier implements Verifier {
     return auth;
   }
 
-  /** Checks that apply to every request, cached or not: the revocation list, requirements, then the isRevoked hook. */
+  /**
+   * Checks that apply to every request, cached or not: the revocation list, requirements, then the isRevoked hook.
+   * A list that must catch up first (its catchUp() returns a promise) is checked once that settles.
+   */
   private accept(auth: CognitoAuth, policy: IssuerPolicy, started: number, cached: boolean): CognitoAuth | Promise<CognitoAuth> {
+    const revocations = this.options.revocations;
+    if (revocations !== undefined) {
+      const catchingUp = revocations.catchUp?.();
+      if (catchingUp !== undefined) {
+        return Promise.resolve(catchingUp).then(
+          () => this.acceptListed(auth, policy, started, cached),
+          (cause: unknown) => {
+            throw new AuthError("revocation_check_failed", { realm: this.realm, cause });
+          },
+        );
+      }
+    }
+    return this.acceptListed(auth, policy, started, cached);
+  }
+
+  private acceptListed(auth: CognitoAuth, policy: IssuerPolicy, started: number, cached: boolean): CognitoAuth | Promise<CognitoAuth> {
     const revocations = this.options.revocations;
     if (revocations !== undefined) {
       const verdict = revocations.check(auth.claims);

@@ -218,3 +218,72 @@ describe("options", () => {
     await expect(verifier.verify(issuer.mintAccessToken())).resolves.toBeDefined();
   });
 });
+
+describe("catchUp: a list that brings itself up to date before a check", () => {
+  /** A memory list whose catchUp() applies what `behind` holds, the way a shared list reads what it missed. */
+  function catchingUp() {
+    const inner = createMemoryRevocationList();
+    t.track(inner);
+    const behind: CognitoAuth[] = [];
+    let current = true;
+    let calls = 0;
+    let failing: Error | undefined;
+    const list: RevocationList = {
+      ...inner,
+      catchUp() {
+        calls++;
+        if (current) return undefined;
+        return (async () => {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          if (failing) throw failing;
+          for (const auth of behind.splice(0)) await inner.revokeSession(auth);
+          current = true;
+        })();
+      },
+    };
+    const verifier = t.verifier({ ...issuer.verifierOptions, revocations: list });
+    return {
+      verifier,
+      calls: () => calls,
+      revokeElsewhere(auth: CognitoAuth) {
+        behind.push(auth);
+        current = false;
+      },
+      fail(error: Error | undefined) {
+        failing = error;
+        current = error === undefined ? current : false;
+      },
+    };
+  }
+
+  test("current: called before every check, cached token or not, and the answer stays synchronous", async () => {
+    const { verifier, calls } = catchingUp();
+    const token = issuer.mintAccessToken();
+    const auth = await verifier.verify(token);
+    const hit = verifier.authenticate(`Bearer ${token}`);
+    expect(hit).toBe(auth);
+    expect(calls()).toBe(2);
+  });
+
+  test("behind: the check waits for it, so a token revoked elsewhere is refused on the first request, cached or not", async () => {
+    const { verifier, revokeElsewhere } = catchingUp();
+    const token = issuer.mintAccessToken();
+    const auth = await verifier.verify(token);
+    revokeElsewhere(auth);
+    const answer = verifier.authenticate(`Bearer ${token}`);
+    expect(answer).toBeInstanceOf(Promise);
+    await expectRevoked(answer as Promise<unknown>);
+    await expectRevoked(verifier.verify(issuer.mintAccessToken({ origin_jti: auth.claims.origin_jti })));
+  });
+
+  test("a catchUp that rejects is a 503, never a 401, and the next one that succeeds recovers", async () => {
+    const { verifier, fail } = catchingUp();
+    const token = issuer.mintAccessToken();
+    await verifier.verify(token);
+    fail(new Error("Redis is down"));
+    const error = await rejection(verifier.verify(token));
+    expect([error.status, error.code, error.reason]).toEqual([503, "temporarily_unavailable", "revocation_check_failed"]);
+    fail(undefined);
+    await expect(verifier.verify(token)).resolves.toBeDefined();
+  });
+});

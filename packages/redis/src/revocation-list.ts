@@ -2,22 +2,37 @@
 // API through Redis, checked locally.
 //
 // Each instance keeps a mirror of the list in memory (core's
-// RevocationEntries), so the verifier's check is a Map lookup, never I/O. The
-// mirror is loaded when the subscriber connects and kept current by pub/sub.
-// Pub/sub delivers at most once: a message sent while this instance was
-// disconnected is lost, so every reconnection reloads the whole list. A reload
-// adds to the mirror and never removes from it (entries only ever leave by
-// expiring), so a Redis restarted empty does not make this instance forget a
-// revocation it knew, and a message arriving during a reload is kept. A
-// reconnection during a reload queues another; a reload vouches for the mirror
-// only if the subscriber did not lose its connection while it ran (a loss
-// generation counter says), since a message sent during that loss may be in
-// neither what the reload read nor what pub/sub delivered.
+// RevocationEntries), so the verifier's check is a Map lookup, never I/O. Two
+// ways keep the mirror current:
 //
-// Heartbeats published every few seconds prove the path from Redis to the
-// mirror works. When none has arrived for `maxStalenessSeconds` (Redis down,
-// hung, or partitioned), the mirror may be missing revocations: the check then
-// answers "unavailable" (503, never 401) unless `onUnavailable: "allow"`.
+// - "subscribe" (long-lived processes, the default): the mirror is loaded when
+//   the subscriber connects and kept current by pub/sub. Pub/sub delivers at
+//   most once: a message sent while this instance was disconnected is lost, so
+//   every reconnection reloads the whole list. A reload adds to the mirror and
+//   never removes from it (entries only ever leave by expiring), so a Redis
+//   restarted empty does not make this instance forget a revocation it knew,
+//   and a message arriving during a reload is kept. A reconnection during a
+//   reload queues another; a reload vouches for the mirror only if the
+//   subscriber did not lose its connection while it ran (a loss generation
+//   counter says), since a message sent during that loss may be in neither what
+//   the reload read nor what pub/sub delivered.
+//   Heartbeats published every few seconds prove the path from Redis to the
+//   mirror works. When none has arrived for `maxStalenessSeconds` (Redis down,
+//   hung, or partitioned), the mirror may be missing revocations: the check
+//   then answers "unavailable" (503, never 401) unless `onUnavailable: "allow"`.
+//   A heartbeat carries the replication id of the node holding the list; one
+//   from another history (a failover promoted a replica that may lack the last
+//   writes, or Redis restarted) vouches for nothing and starts a reload, whose
+//   write-back restores what that node lost, on every instance.
+// - "catch-up" (processes frozen between requests: AWS Lambda): no
+//   subscription. Before a check (core's verifier calls catchUp()), a mirror
+//   last brought up to date longer ago than `maxStalenessSeconds` reads the
+//   list's log (store.ts) from the last id it saw: one round trip. A full
+//   reload instead when that read cannot be exact: the last id is gone from the
+//   log (trimmed, or lost with Redis's data), the epoch changed (Redis lost its
+//   data), or a write of this instance that Redis acknowledged is missing (a
+//   failover lost it; the reload's write-back restores it). Redis unreachable
+//   meanwhile: "unavailable" (503), never a stale "not revoked".
 //
 // A Redis that may evict keys (any maxmemory-policy but noeviction) may delete
 // the list's keys and their revocations silently: the list reads the policy
@@ -40,7 +55,7 @@ import {
 import { OptionsError, type RevocationList, type RevocationListOptions, type RevocationStats } from "@cognito-bearer/core";
 import { assertConnectionOptions, CONNECTION_KEYS, openConnection, type RedisConnectionOptions } from "./connection.js";
 import { withTimeout } from "./timeout.js";
-import { parseMessage, RevocationStore, type CommandClient } from "./store.js";
+import { parseMessage, RevocationStore, type CommandClient, type LogPosition } from "./store.js";
 import { EVICTION_WARNING_CODE, evictionWarning, readEvictionPolicy } from "./eviction.js";
 import { RevocationOutbox } from "./outbox.js";
 import { missingFrom, writeBack } from "./reconcile.js";
@@ -65,7 +80,17 @@ export interface RedisClientLike extends CommandClient {
 export interface RedisRevocationListOptions extends RevocationListOptions, RedisConnectionOptions {
   /** Prefix of the list's keys and pub/sub channel. Default "cognito-bearer:revocations:". */
   keyPrefix?: string | undefined;
-  /** How long the mirror may go without hearing from Redis before checks answer 503. Default 30. */
+  /**
+   * How the mirror is kept current. "subscribe" (the default): pub/sub, for long-lived processes. "catch-up": no
+   * subscription; before a check, a mirror older than `maxStalenessSeconds` reads what it missed from the list's
+   * log (one round trip), for processes frozen between requests (AWS Lambda).
+   */
+  mode?: "subscribe" | "catch-up" | undefined;
+  /**
+   * "subscribe": how long the mirror may go without hearing from Redis before checks answer 503. Default 30.
+   * "catch-up": how old the mirror may be before a check first brings it up to date (and answers 503 if it cannot).
+   * Default 1.
+   */
   maxStalenessSeconds?: number | undefined;
   /** Beyond the staleness bound: "reject" (503, the default) or "allow" (check the possibly stale mirror only). */
   onUnavailable?: "reject" | "allow" | undefined;
@@ -137,10 +162,15 @@ export const UNAVAILABLE_WARNING_CODE = "COGNITO_BEARER_REDIS_UNAVAILABLE";
 /** The code of the process warnings given, without onEvent, when the outbox stalls or close() abandons it. */
 export const OUTBOX_WARNING_CODE = "COGNITO_BEARER_REVOCATION_OUTBOX";
 
-const OWN_KEYS = [...CONNECTION_KEYS, "keyPrefix", "maxStalenessSeconds", "onUnavailable", "commandTimeoutMs", "outboxAlertSeconds", "closeTimeoutMs", "onEvent"];
-const DEFAULTS = { keyPrefix: "cognito-bearer:revocations:", maxStalenessSeconds: 30, commandTimeoutMs: 2000, outboxAlertSeconds: 60, closeTimeoutMs: 5000 } as const;
+const OWN_KEYS = [...CONNECTION_KEYS, "keyPrefix", "mode", "maxStalenessSeconds", "onUnavailable", "commandTimeoutMs", "outboxAlertSeconds", "closeTimeoutMs", "onEvent"];
+const DEFAULTS = { keyPrefix: "cognito-bearer:revocations:", maxStalenessSeconds: 30, catchUpMaxStalenessSeconds: 1, commandTimeoutMs: 2000, outboxAlertSeconds: 60, closeTimeoutMs: 5000 } as const;
+const MODES = ["subscribe", "catch-up"] as const;
 /** Delay before retrying a failed reload. */
 const RELOAD_RETRY_MS = 500;
+/** Log records read per round trip by a catch-up (more take more round trips). */
+const LOG_PAGE = 5000;
+/** After a failed catch-up, checks answer from what they know (503 past the bound) this long before another is tried. */
+const CATCH_UP_RETRY_MS = 100;
 
 export function createRedisRevocationList(options: RedisRevocationListOptions): RedisRevocationList {
   const shared = resolveRevocationOptions(options, OWN_KEYS);
@@ -148,7 +178,10 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
   assertConnectionOptions(options, "createRedisRevocationList()");
   const keyPrefix = options.keyPrefix ?? DEFAULTS.keyPrefix;
   if (typeof keyPrefix !== "string") throw new OptionsError("keyPrefix must be a string");
-  const boundMs = positive("maxStalenessSeconds", options.maxStalenessSeconds, DEFAULTS.maxStalenessSeconds) * 1000;
+  const mode = resolveMode(options.mode);
+  const catchUpMode = mode === "catch-up";
+  const boundMs =
+    positive("maxStalenessSeconds", options.maxStalenessSeconds, catchUpMode ? DEFAULTS.catchUpMaxStalenessSeconds : DEFAULTS.maxStalenessSeconds) * 1000;
   const timeoutMs = positive("commandTimeoutMs", options.commandTimeoutMs, DEFAULTS.commandTimeoutMs);
   const outboxAlertMs = positive("outboxAlertSeconds", options.outboxAlertSeconds, DEFAULTS.outboxAlertSeconds) * 1000;
   const closeTimeoutMs = positive("closeTimeoutMs", options.closeTimeoutMs, DEFAULTS.closeTimeoutMs);
@@ -172,7 +205,8 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
   // queue), retry with back-off, and never throw an unhandled 'error'.
   const connection = openConnection(options, { timeoutMs, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000) });
   const commands = connection.commands;
-  const subscriber = connection.subscriber();
+  // A catch-up list holds no subscription: it reads the log when it must.
+  const subscriber = catchUpMode ? undefined : connection.subscriber();
   let unavailableReported = false;
   const onError = (err: unknown) => {
     const error = err instanceof Error ? err.message : String(err);
@@ -189,9 +223,9 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
     }
   };
   if (given === undefined) commands.on("error", onError);
-  subscriber.on("error", onError);
+  subscriber?.on("error", onError);
 
-  const store = new RevocationStore(keyPrefix);
+  const store = new RevocationStore(keyPrefix, (shared.maxTokenLifetimeSeconds + shared.graceSeconds) * 1000);
   const entries = new RevocationEntries(shared.requireOriginJti);
   const heartbeatMs = Math.max(100, Math.min(5000, boundMs / 3));
   let loaded = false;
@@ -203,6 +237,8 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
   let reloading = false;
   /** A reload was asked for while one ran: it runs again as soon as that one ends. */
   let reloadQueued = false;
+  /** The replication id of the node holding the list when the mirror was last reloaded ("subscribe"). */
+  let knownReplid: string | undefined;
   let closed = false;
   let closing: Promise<void> | undefined;
   let lastError: string | undefined;
@@ -214,7 +250,14 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
   const onMessage = (message: string) => {
     const parsed = parseMessage(message);
     if (parsed === undefined) return;
-    if (parsed === "heartbeat") {
+    if (parsed.kind === "heartbeat") {
+      // From another replication history than the mirror's last reload (a failover, a restart): the node holding
+      // the list may have lost writes this mirror has (to write back) or may hold some whose message never came.
+      if (parsed.replid !== undefined && knownReplid !== undefined && parsed.replid !== knownReplid) {
+        reloadNeeded = true;
+        void reload();
+        return;
+      }
       // A heartbeat proves the path works now, not that nothing was missed before: it
       // confirms nothing while a reload is needed, running, queued or awaiting a retry.
       if (!reloadNeeded && !reloading && !reloadQueued) confirmedAt = Date.now();
@@ -223,6 +266,13 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
     entries.add(parsed);
   };
 
+  /** A full load: where the log ends first (a catch-up reads from there), then every live entry. */
+  async function fullLoad(started: number): Promise<{ stored: RevocationEntry[]; position: LogPosition }> {
+    const position = await withTimeout(store.position(commands), timeoutMs);
+    const stored = await withTimeout(store.load(commands, started), timeoutMs);
+    return { stored, position };
+  }
+
   // One reload at a time; one asked for meanwhile (a reconnection's 'ready') is queued,
   // never dropped, and runs right after. A reload confirms the mirror (clears
   // reloadNeeded, sets confirmedAt) only if the subscriber was listening when it began
@@ -230,7 +280,7 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
   // loss may be in neither what it read nor what pub/sub delivered, and the reload
   // that the reconnection queues (or the next 'ready') does the confirming.
   async function reload(): Promise<void> {
-    if (closed) return;
+    if (closed || subscriber === undefined) return;
     if (reloading) {
       reloadQueued = true;
       return;
@@ -244,9 +294,9 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
         const generation = lossGeneration;
         const listening = subscriber.isReady;
         const started = Date.now();
-        let stored: RevocationEntry[];
+        let read: { stored: RevocationEntry[]; position: LogPosition };
         try {
-          stored = await withTimeout(store.load(commands, started), timeoutMs);
+          read = await fullLoad(started);
         } catch (err) {
           if (closed) return;
           onError(err);
@@ -255,10 +305,12 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
           continue;
         }
         if (closed) return;
+        const { stored, position } = read;
         // What it read is true whatever happened since: the mirror only ever grows.
         for (const entry of stored) entries.add(entry);
         reconcile(stored, started);
         if (!listening || generation !== lossGeneration) continue;
+        knownReplid = position.replid;
         reloadNeeded = false;
         loaded = true;
         confirmedAt = started;
@@ -279,11 +331,116 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
     // from here on cannot miss a message: those it does not see arrive by pub/sub.
     void subscribed.then(() => reload(), () => undefined);
   };
-  subscriber.on("end", lost);
-  subscriber.on("reconnecting", lost);
-  subscriber.on("ready", onReady);
+  subscriber?.on("end", lost);
+  subscriber?.on("reconnecting", lost);
+  subscriber?.on("ready", onReady);
 
-  const write = (entry: RevocationEntry) => withTimeout(store.write(commands, entry), timeoutMs);
+  // ---- "catch-up": the log, read from the last id seen, when the mirror is older than the bound. ----
+  /** Where the mirror stands in the log: everything logged up to `lastId` (under `epoch`) is in it. */
+  let position: { epoch: string | undefined; lastId: string | undefined; at: number } | undefined;
+  /** This instance's writes that Redis acknowledged and no catch-up has read back yet: each must be in the log. */
+  const unreadWrites = new Set<string>();
+  let catchingUp: Promise<void> | undefined;
+  /** When a catch-up last failed: checks meanwhile do not each wait for another attempt. */
+  let failedAt = -Infinity;
+  /** A check catches up a little before the bound, so the check right after it never finds the mirror past it. */
+  const catchUpAtMs = boundMs - Math.min(100, boundMs / 10);
+  function catchUp(): Promise<void> | undefined {
+    if (closed) return undefined;
+    if (loaded && Date.now() - confirmedAt <= catchUpAtMs) return undefined;
+    if (catchingUp !== undefined) return catchingUp;
+    if (Date.now() - failedAt < CATCH_UP_RETRY_MS) return undefined;
+    return catchUpNow();
+  }
+
+  /** Brings the mirror up to date; never rejects (a failure leaves it unconfirmed: checks answer 503 past the bound). */
+  function catchUpNow(): Promise<void> {
+    catchingUp ??= (async () => {
+      clearTimeout(retryTimer);
+      retryTimer = undefined;
+      const started = Date.now();
+      try {
+        const done = position === undefined ? false : await readLog(position, started);
+        if (!done) await reloadFromScratch(started);
+        if (closed) return;
+        confirmedAt = started;
+        // Redis answers: what waits in the outbox goes now, not at its next back-off retry.
+        if (outbox.size > 0) void outbox.flush();
+        if (!loaded) {
+          loaded = true;
+          resolveLoaded();
+        }
+      } catch (err) {
+        if (closed) return;
+        failedAt = Date.now();
+        onError(err);
+        // Not loaded yet: keep trying in the background, so that ready() resolves once Redis answers.
+        if (!loaded) retryTimer = setTimeout(() => void catchUpNow(), RELOAD_RETRY_MS).unref();
+      }
+    })().finally(() => (catchingUp = undefined));
+    return catchingUp;
+  }
+
+  /** A full load (and the write-back of what Redis lacks), recording where the log ended before it. */
+  async function reloadFromScratch(started: number): Promise<void> {
+    const writesBefore = [...unreadWrites];
+    const { stored, position: at } = await fullLoad(started);
+    if (closed) return;
+    for (const entry of stored) entries.add(entry);
+    reconcile(stored, started);
+    position = { epoch: at.epoch, lastId: at.lastId, at: started };
+    // What the load read holds every write acknowledged before it (or the write-back restores it).
+    for (const id of writesBefore) unreadWrites.delete(id);
+    report({ type: "reloaded", entries: stored.length, durationMs: Date.now() - started });
+  }
+
+  /**
+   * Reads the log from the last id seen; false when that cannot be exact (a full reload is needed): the epoch
+   * changed, the last id is gone from the log, the log may have been trimmed of entries never read, or a write of
+   * this instance acknowledged before the read is missing from it.
+   */
+  async function readLog(from: { epoch: string | undefined; lastId: string | undefined; at: number }, started: number): Promise<boolean> {
+    // Read from the start of a log that was empty: what was appended since may have aged out of it only if that
+    // was longer ago than its retention. (With a last id, its presence proves nothing after it was trimmed.)
+    if (from.lastId === undefined && started - from.at > store.logRetentionMs / 2) return false;
+    /** Acknowledged before this read was sent: so in the log before what it reads, unless Redis lost them. */
+    const expected = [...unreadWrites];
+    let cursor = from.lastId ?? "-";
+    let first = true;
+    let lastId = from.lastId;
+    let epoch = from.epoch;
+    const seen = new Set<string>();
+    for (;;) {
+      const page = await withTimeout(store.read(commands, cursor, LOG_PAGE), timeoutMs);
+      if (closed) return true;
+      if (first) {
+        // Another epoch: Redis lost its data since. A log that was empty when read may have gained its first epoch since.
+        if (page.epoch !== from.epoch && !(from.epoch === undefined && from.lastId === undefined)) return false;
+        epoch = page.epoch;
+        // The last record read must still be there: otherwise what followed it may be gone too.
+        if (from.lastId !== undefined && page.records[0]?.id !== from.lastId) return false;
+      }
+      const records = first && from.lastId !== undefined ? page.records.slice(1) : page.records;
+      for (const record of records) {
+        if (record.entry !== undefined) entries.add(record.entry);
+        if (unreadWrites.delete(record.id)) seen.add(record.id);
+        lastId = record.id;
+      }
+      first = false;
+      if (page.records.length < LOG_PAGE) break;
+      cursor = `(${page.records[page.records.length - 1].id}`;
+    }
+    // Our own acknowledged writes are read back (now or by an earlier read, which forgot them), or Redis lost them
+    // (a failover to a replica that had not received them): then a full reload, which writes them back.
+    if (expected.some((id) => !seen.has(id) && unreadWrites.has(id))) return false;
+    position = { epoch, lastId, at: started };
+    return true;
+  }
+
+  const write = async (entry: RevocationEntry) => {
+    const id = await withTimeout(store.write(commands, entry), timeoutMs);
+    if (catchUpMode) unreadWrites.add(id);
+  };
   const outbox = new RevocationOutbox({
     write,
     canWrite: () => commands.isReady,
@@ -312,7 +469,7 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
         const written = await writeBack(missing, write, () => !closed);
         report({ type: "written_back", entries: written });
       } catch (err) {
-        // The next reconnection reloads, and writes back again.
+        // The next reconnection (or catch-up) reloads, and writes back again.
         if (!closed) onError(err);
       }
     });
@@ -323,11 +480,19 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
   };
   const commandsConnected = connect(commands);
   const subscribed = (async () => {
-    await Promise.all([commandsConnected, connect(subscriber)]);
+    await commandsConnected;
+    if (subscriber === undefined) return;
+    await connect(subscriber);
     await subscriber.subscribe(store.channel, onMessage);
   })();
-  // The first 'ready' loads the mirror (onReady); a failure to connect at all is reported, and retried by node-redis.
-  subscribed.catch(onError);
+  if (catchUpMode) {
+    // Loaded once connected (retried until it is); afterwards only when a check needs it.
+    void commandsConnected.then(() => catchUpNow(), () => undefined);
+    commandsConnected.catch(onError);
+  } else {
+    // The first 'ready' loads the mirror (onReady); a failure to connect at all is reported, and retried by node-redis.
+    subscribed.catch(onError);
+  }
 
   // Once, after connecting: may this Redis evict the list (and its revocations)?
   const evictionChecked = commandsConnected.then(async () => {
@@ -348,9 +513,17 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
     evictionDone = true;
   });
 
-  const heartbeat = setInterval(() => {
-    if (commands.isReady) store.heartbeat(commands).catch(onError);
-  }, heartbeatMs).unref();
+  // Heartbeats prove the pub/sub path; a catch-up list has none to prove.
+  const heartbeat = catchUpMode
+    ? undefined
+    : setInterval(() => {
+        if (!commands.isReady) return;
+        // A heartbeat that Redis ran proves that writes to the list go through again (on a cluster, after a
+        // failover): deliver the outbox now rather than at its next back-off retry.
+        withTimeout(store.heartbeat(commands), timeoutMs).then(() => {
+          if (outbox.size > 0) void outbox.flush();
+        }, onError);
+      }, heartbeatMs).unref();
 
   /** Direct writes not yet answered: close() waits for them (a failed one joins the outbox) within its deadline. */
   const inFlight = new Set<Promise<void>>();
@@ -379,16 +552,22 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
     }
   }
 
+  const stale = () => !loaded || Date.now() - confirmedAt > boundMs;
+
   return {
     revokeSession: async (auth) => revoke(entryFor("session", auth, shared)),
     revokeToken: async (auth) => revoke(entryFor("token", auth, shared)),
     revokeUser: async (sub, userOptions) => revoke(entryFor("user", sub, shared, userOptions)),
     check(claims) {
-      if (!loaded || Date.now() - confirmedAt > boundMs) {
+      if (stale()) {
+        // A caller that did not ask for a catch-up first (an older core) gets one started for the next check.
+        if (catchUpMode) void catchUp();
         if (onUnavailable === "reject") return "unavailable";
       }
       return entries.isRevoked(claims);
     },
+    // Only a catch-up list has the hook: a subscribed one never makes the verifier wait.
+    ...(catchUpMode ? { catchUp } : {}),
     stats: (): RevocationStats => entries.stats(),
     ready: (readyOptions) => {
       if (loaded && evictionDone) return Promise.resolve();
@@ -423,16 +602,24 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
         }
         clearInterval(heartbeat);
         clearTimeout(retryTimer);
-        subscriber.off("end", lost);
-        subscriber.off("reconnecting", lost);
-        subscriber.off("ready", onReady);
+        subscriber?.off("end", lost);
+        subscriber?.off("reconnecting", lost);
+        subscriber?.off("ready", onReady);
         commands.off("ready", onCommandsReady);
-        subscriber.destroy();
+        subscriber?.destroy();
         if (given === undefined) commands.destroy();
       })();
       return closing;
     },
   };
+}
+
+/** "subscribe" or "catch-up"; a near miss ("catchUp", "catch_up") is named. */
+function resolveMode(value: unknown): (typeof MODES)[number] {
+  if (value === undefined) return "subscribe";
+  if (typeof value === "string" && (MODES as readonly string[]).includes(value)) return value as (typeof MODES)[number];
+  const near = typeof value === "string" ? MODES.find((mode) => mode.replace(/[^a-z]/g, "") === value.toLowerCase().replace(/[^a-z]/g, "")) : undefined;
+  throw new OptionsError(`mode must be "subscribe" or "catch-up"${near === undefined ? "" : ` (did you mean "${near}"?)`}`);
 }
 
 function positive(name: string, value: unknown, fallback: number): number {

@@ -2,9 +2,27 @@
 // entry's expiry, so that a reload is one range query per kind and expired
 // members can be trimmed by score. Each write is one Lua script: add (keeping
 // the later expiry), trim what has expired, set the key's TTL to its latest
-// member's expiry (Redis never grows without bound), and publish the entry to
-// every instance's mirror. Only generic commands (EVAL, ZRANGEBYSCORE,
-// PUBLISH) are sent, through `sendCommand`, so any node-redis 5 or 6 client works.
+// member's expiry (Redis never grows without bound), append the entry to the
+// list's log, and publish it to every instance's mirror. Only generic commands
+// (EVAL, ZRANGEBYSCORE) are sent, through `sendCommand`, so any node-redis 5 or
+// 6 client works.
+//
+// The log (`<prefix>{rev}:log`, a Redis Stream) is what an instance without a
+// subscription reads to catch up: every entry written since the last one it
+// read, from that one's id, in one round trip. It is trimmed by age (entries
+// older than the longest entry lifetime go, at the next write) and expires with
+// the list when nothing is written. The epoch (`<prefix>{rev}:epoch`, a random
+// value set by the first write into an empty Redis) tells a reader that Redis
+// lost its data since it last looked. Every key has the `{rev}` hash tag: one
+// slot, so each script touches one node of a cluster.
+//
+// Heartbeats are published by a script in the same slot, and carry the
+// replication id of the node holding the list (`master_replid`): it changes when
+// that node's history changes (a failover promoted a replica, which may lack the
+// last writes; a restart without persistence), which tells every subscriber to
+// reload (and write back what Redis lost), not only the one whose connection
+// dropped.
+import { randomUUID } from "node:crypto";
 import type { RevocationEntry } from "@cognito-bearer/core/adapter";
 
 /** What this module needs of a node-redis client. */
@@ -13,22 +31,75 @@ export interface CommandClient {
   readonly isReady: boolean;
 }
 
+// KEYS: the kind's set, the log, the epoch. ARGV: member, expiry, now, channel, the entry's JSON, the log's
+// trim point (entries older go), an epoch for an empty Redis, the log's lifetime (ms). Returns the log id.
 const WRITE_SCRIPT = `
 redis.call('ZADD', KEYS[1], 'GT', ARGV[2], ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
 local latest = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
 if latest[2] then redis.call('PEXPIREAT', KEYS[1], latest[2]) end
+redis.call('SET', KEYS[3], ARGV[7], 'NX')
+local id = redis.call('XADD', KEYS[2], 'MINID', '~', ARGV[6], '*', 'e', ARGV[5])
+redis.call('PEXPIRE', KEYS[2], ARGV[8])
 redis.call('PUBLISH', ARGV[4], ARGV[5])
+return id
+`;
+
+// The replication id of this node, when INFO may be run (nil otherwise).
+const REPLID = `
+local ok, info = pcall(redis.call, 'INFO', 'replication')
+local replid = ok and type(info) == 'string' and string.match(info, 'master_replid:(%w+)') or false
+`;
+
+// KEYS: the log, the epoch. Where the log ends now: { epoch, last id, replication id } (each nil when none).
+const POSITION_SCRIPT = `${REPLID}
+local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+return { redis.call('GET', KEYS[2]), last[1] and last[1][1] or false, replid }
+`;
+
+// KEYS: the log, the epoch. ARGV: the first id to read (inclusive, or exclusive with "("), how many at most.
+const READ_SCRIPT = `
+return { redis.call('GET', KEYS[2]), redis.call('XRANGE', KEYS[1], ARGV[1], '+', 'COUNT', ARGV[2]) }
+`;
+
+// KEYS: the log (for its slot only). ARGV: the channel, the heartbeat's prefix.
+const HEARTBEAT_SCRIPT = `${REPLID}
+redis.call('PUBLISH', ARGV[1], replid and (ARGV[2] .. ',"replid":"' .. replid .. '"}') or (ARGV[2] .. '}'))
 return 1
 `;
 
 const KINDS = ["session", "token", "user"] as const;
 
+/** Where the log ends, read before a full load: what a catch-up later reads from. */
+export interface LogPosition {
+  /** The epoch of the data Redis holds; undefined before the first write into an empty Redis. */
+  epoch: string | undefined;
+  /** The id of the log's last entry; undefined when the log is empty. */
+  lastId: string | undefined;
+  /** The replication id of the node holding the list; undefined where INFO is refused. */
+  replid: string | undefined;
+}
+
+/** One entry of the log. */
+export interface LogRecord {
+  id: string;
+  entry: RevocationEntry | undefined;
+}
+
 export class RevocationStore {
   readonly channel: string;
+  readonly logKey: string;
+  readonly epochKey: string;
+  private readonly epoch = randomUUID();
 
-  constructor(private readonly prefix: string) {
+  /** `logRetentionMs`: how long the log keeps an entry (the longest lifetime of an entry). */
+  constructor(
+    private readonly prefix: string,
+    readonly logRetentionMs = 86_700_000,
+  ) {
     this.channel = `${prefix}events`;
+    this.logKey = `${prefix}{rev}:log`;
+    this.epochKey = `${prefix}{rev}:epoch`;
   }
 
   /**
@@ -44,20 +115,26 @@ export class RevocationStore {
     return `${this.prefix}${kind}s`;
   }
 
-  /** Store and publish one entry. */
-  async write(client: CommandClient, entry: RevocationEntry, now = Date.now()): Promise<void> {
+  /** Store, log and publish one entry; resolves to its id in the log. */
+  async write(client: CommandClient, entry: RevocationEntry, now = Date.now()): Promise<string> {
     const member = entry.kind === "user" ? `${entry.before}:${entry.id}` : entry.id;
-    await client.sendCommand([
+    const id = await client.sendCommand([
       "EVAL",
       WRITE_SCRIPT,
-      "1",
+      "3",
       this.key(entry.kind),
+      this.logKey,
+      this.epochKey,
       member,
       String(entry.expiresAt),
       String(now),
       this.channel,
       JSON.stringify(entry),
+      String(Math.max(0, now - this.logRetentionMs)),
+      this.epoch,
+      String(this.logRetentionMs),
     ]);
+    return String(id);
   }
 
   /** Every entry that has not expired. */
@@ -78,9 +155,44 @@ export class RevocationStore {
     return entries;
   }
 
-  async heartbeat(client: CommandClient): Promise<void> {
-    await client.sendCommand(["PUBLISH", this.channel, HEARTBEAT]);
+  /** Where the log ends now (read before a full load: everything logged after it is read by the next catch-up). */
+  async position(client: CommandClient): Promise<LogPosition> {
+    const [epoch, lastId, replid] = (await client.sendCommand(["EVAL", POSITION_SCRIPT, "2", this.logKey, this.epochKey])) as unknown[];
+    return { epoch: optional(epoch), lastId: optional(lastId), replid: optional(replid) };
   }
+
+  /**
+   * The log from `from` on (inclusive; `(id` exclusive; `-` from its start), at most `count` records, with the
+   * epoch, in one round trip (one script: both read at the same instant).
+   */
+  async read(client: CommandClient, from: string, count: number): Promise<{ epoch: string | undefined; records: LogRecord[] }> {
+    const [epoch, raw] = (await client.sendCommand(["EVAL", READ_SCRIPT, "2", this.logKey, this.epochKey, from, String(count)])) as [unknown, unknown[]];
+    const records = (raw ?? []).map((item) => {
+      const [id, fields] = item as [unknown, unknown];
+      return { id: String(id), entry: entryOfFields(fields) };
+    });
+    return { epoch: optional(epoch), records };
+  }
+
+  async heartbeat(client: CommandClient): Promise<void> {
+    await client.sendCommand(["EVAL", HEARTBEAT_SCRIPT, "1", this.logKey, this.channel, HEARTBEAT_PREFIX]);
+  }
+}
+
+/** A log record's fields: `[name, value, …]` (RESP2) or a map (RESP3); the entry is field `e`. */
+function entryOfFields(fields: unknown): RevocationEntry | undefined {
+  let value: unknown;
+  if (Array.isArray(fields)) {
+    for (let i = 0; i + 1 < fields.length; i += 2) if (String(fields[i]) === "e") value = fields[i + 1];
+  } else if (fields instanceof Map) value = fields.get("e");
+  else if (typeof fields === "object" && fields !== null) value = (fields as Record<string, unknown>).e;
+  if (value === undefined) return undefined;
+  const parsed = parseMessage(String(value));
+  return parsed === undefined || parsed.kind === "heartbeat" ? undefined : parsed;
+}
+
+function optional(value: unknown): string | undefined {
+  return value === null || value === undefined || value === false ? undefined : String(value);
 }
 
 /** WITHSCORES replies: flat `[member, score, …]` in RESP2, `[[member, score], …]` in RESP3. */
@@ -91,19 +203,26 @@ function pairs(reply: unknown[]): [string, number][] {
   return result;
 }
 
-export const HEARTBEAT = '{"kind":"heartbeat"}';
+/** A heartbeat: `{"kind":"heartbeat","replid":"…"}` (the replication id of the node holding the list), or `{"kind":"heartbeat"}` where INFO is refused (and from earlier versions). */
+const HEARTBEAT_PREFIX = '{"kind":"heartbeat"';
+
+export interface Heartbeat {
+  kind: "heartbeat";
+  replid: string | undefined;
+}
 
 /** A message of the channel: an entry, a heartbeat, or (from anything else publishing there) undefined. */
-export function parseMessage(message: string): RevocationEntry | "heartbeat" | undefined {
-  if (message === HEARTBEAT) return "heartbeat";
+export function parseMessage(message: string): RevocationEntry | Heartbeat | undefined {
   let value: unknown;
   try {
     value = JSON.parse(message);
   } catch {
     return undefined;
   }
-  const entry = value as Partial<RevocationEntry> | null;
-  if (typeof entry !== "object" || entry === null || typeof entry.id !== "string" || typeof entry.expiresAt !== "number") return undefined;
+  const entry = value as (Omit<Partial<RevocationEntry>, "kind"> & { kind?: string; before?: unknown; replid?: unknown }) | null;
+  if (typeof entry !== "object" || entry === null) return undefined;
+  if (entry.kind === "heartbeat") return { kind: "heartbeat", replid: typeof entry.replid === "string" ? entry.replid : undefined };
+  if (typeof entry.id !== "string" || typeof entry.expiresAt !== "number") return undefined;
   if (entry.kind === "session" || entry.kind === "token") return { kind: entry.kind, id: entry.id, expiresAt: entry.expiresAt };
   if (entry.kind === "user" && typeof entry.before === "number") return { kind: "user", id: entry.id, before: entry.before, expiresAt: entry.expiresAt };
   return undefined;

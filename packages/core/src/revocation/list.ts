@@ -1,6 +1,9 @@
 // What a revocation list is to the verifier: a set of entries it consults on
 // every request, cached token or not, synchronously, and the three ways to add
-// to it. Cognito's own revocation (RevokeToken, /oauth2/revoke, GlobalSignOut)
+// to it. A list that is not kept current by itself (a shared list in a process
+// frozen between requests, such as AWS Lambda) may also bring itself up to date
+// before a check (`catchUp`): the verifier waits for that only when the list
+// says it must, so the check stays synchronous while the list is current. Cognito's own revocation (RevokeToken, /oauth2/revoke, GlobalSignOut)
 // never reaches a verifier that checks JWTs locally, so this is how a sign-out
 // or a ban bites before the access token expires.
 import type { CognitoAccessTokenClaims, CognitoAuth } from "../auth.js";
@@ -37,6 +40,13 @@ export interface RevocationList {
   revokeUser(sub: string, options?: RevokeUserOptions): Promise<void>;
   /** The verifier's check: synchronous and without I/O, on every request. */
   check(claims: Readonly<CognitoAccessTokenClaims>): RevocationVerdict;
+  /**
+   * Optional: called right before every check. Returns `undefined` when the list is current (the check follows
+   * synchronously, nothing allocated), or a promise that settles once the list has brought itself up to date
+   * (e.g. one round trip to read what it missed); the check runs after it. It should not reject: a list that
+   * could not catch up says so in its check ("unavailable"). A rejection is answered 503, like "unavailable".
+   */
+  catchUp?(): Promise<void> | undefined;
   /** Entries held locally, for health checks and metrics. */
   stats(): RevocationStats;
   /** Release timers and connections (a verifier never closes the list it was given). */
