@@ -224,8 +224,10 @@ export function routeCases(issuer: TestIssuer): RouteCase[] {
     {
       name: "/me with a token of the second client id",
       path: "/me",
-      authorization: bearer({ client_id: "other-app-client", scope: undefined, username: undefined }),
-      expected: ok({ sub: ALICE_SUB, username: null, clientId: "other-app-client", scopes: [], groups: [] }),
+      // A user's token of that client: since the merge of requireUser/requireClient (caller kinds), a token with no username
+      // must be a client-credentials one (sub = client_id), else 401; the username-less case is the contract's M2M token.
+      authorization: bearer({ client_id: "other-app-client", scope: undefined }),
+      expected: ok({ sub: ALICE_SUB, username: "alice", clientId: "other-app-client", scopes: [], groups: [] }),
     },
     {
       name: "/me lists scopes and groups",

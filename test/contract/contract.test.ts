@@ -2,7 +2,6 @@
 // adapter, on real servers and a real JWKS endpoint. Each answer must match the
 // contract, and all adapters must answer with the same bytes.
 import request from "supertest";
-import { createTestIssuer, type TestIssuer } from "@cognito-bearer/testing";
 import { express4App, express5App } from "../../packages/express/test/contract-app.js";
 import { koa2App, koa3App } from "../../packages/koa/test/contract-app.js";
 import { nodeApp } from "../../packages/node/test/contract-app.js";
@@ -11,7 +10,8 @@ import { fetchApp, honoApp } from "../../packages/fetch/test/contract-app.js";
 import { lambdaApp } from "../../packages/lambda/test/contract-app.js";
 import type { ContractApp } from "../../packages/node/test/contract-app.js";
 import { serve, type RunningServer } from "../support/server.js";
-import { contractCases, resourceMetadataCases, RESOURCE_METADATA, type MeBody, type Tokens } from "./cases.js";
+import { contractCases, resourceMetadataCases } from "./cases.js";
+import { createContractFixtures, type ContractFixtures } from "./fixtures.js";
 
 const ADAPTERS: ReadonlyArray<[name: string, build: (options: Parameters<typeof nodeApp>[0]) => ContractApp]> = [
   ["Express 5", express5App],
@@ -41,55 +41,18 @@ interface Answer {
   body: string;
 }
 
-let issuer: TestIssuer;
-let outageIssuer: TestIssuer;
-let otherIssuer: TestIssuer;
-let audienceIssuer: TestIssuer;
-const AUDIENCE = "https://orders.example.com";
-let tokens: Tokens;
+let fixtures: ContractFixtures | undefined;
 const apps: RunningApp[] = [];
 /** The same apps, their verifier configured with `resourceMetadata` (RFC 9728). */
 const metadataApps: RunningApp[] = [];
-const meBodies = new Map<string, MeBody>();
 
 beforeAll(async () => {
-  [issuer, outageIssuer, otherIssuer, audienceIssuer] = await Promise.all([createTestIssuer(), createTestIssuer(), createTestIssuer(), createTestIssuer()]);
-  outageIssuer.setFault({ mode: "down" });
-  const mint = (claims: Record<string, unknown>) => issuer.mintAccessToken(claims);
-  tokens = {
-    valid: mint({ username: "alice", scope: "openid profile" }),
-    privileged: mint({ username: "bob", scope: "openid orders/read", "cognito:groups": ["admin", "staff"] }),
-    expired: issuer.mintAccessToken({}, { expiresInSeconds: -60 }),
-    wrongClient: mint({ client_id: "another-app-client" }),
-    idToken: issuer.mintIdToken(),
-    otherIssuer: otherIssuer.mintAccessToken({ client_id: issuer.clientId }),
-    unknownKid: issuer.mintAccessToken({}, { header: { kid: "no-such-key" } }),
-    outage: outageIssuer.mintAccessToken(),
-    // The shape of the test issuer's client_credentials grant (a real Cognito M2M token), for this pool's client.
-    machine: mint({ sub: issuer.clientId, username: undefined, origin_jti: undefined, event_id: undefined, scope: "orders-api/read" }),
-    steppedUp: mint({ username: "carol", acr: "urn:example:mfa", amr: ["pwd", "otp"] }),
-    staleStepUp: mint({ username: "carol", acr: "urn:example:mfa", amr: ["pwd", "otp"], auth_time: Math.floor(Date.now() / 1000) - 3600 }),
-    audienceMatch: audienceIssuer.mintAccessToken({ username: "dave", aud: AUDIENCE }),
-    audienceOther: audienceIssuer.mintAccessToken({ aud: "https://billing.example.com" }),
-    audienceAbsent: audienceIssuer.mintAccessToken(),
-  };
-  for (const token of [tokens.valid, tokens.privileged, tokens.machine, tokens.audienceMatch]) {
-    const claims = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString("utf8"));
-    meBodies.set(token, {
-      sub: claims.sub,
-      username: claims.username,
-      clientId: claims.client_id,
-      scopes: claims.scope.split(" "),
-      groups: claims["cognito:groups"] ?? [],
-    });
-  }
-  // One verifier per app, each configured with three pools: the healthy one, the one whose JWKS is down, and one that requires an audience.
-  // A third pool requires an audience (RFC 8707) of its tokens.
-  const options = [issuer.verifierOptions, outageIssuer.verifierOptions, { ...audienceIssuer.verifierOptions, audience: AUDIENCE }];
+  fixtures = await createContractFixtures();
+  // One verifier per app, each configured with three pools: the healthy one, the one whose JWKS is down, and one that requires an audience (RFC 8707).
   for (const [name, build] of ADAPTERS) {
-    const app = build(options);
+    const app = build(fixtures.options);
     apps.push({ name, app, server: await serve(app.listener) });
-    const withMetadata = build([{ ...issuer.verifierOptions, resourceMetadata: RESOURCE_METADATA }, outageIssuer.verifierOptions]);
+    const withMetadata = build(fixtures.metadataOptions);
     metadataApps.push({ name, app: withMetadata, server: await serve(withMetadata.listener) });
   }
 });
@@ -97,17 +60,19 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([...apps, ...metadataApps].map(({ server }) => server.close()));
   for (const { app } of [...apps, ...metadataApps]) app.verifier.close();
-  await Promise.all([issuer, outageIssuer, otherIssuer, audienceIssuer].filter(Boolean).map((i) => i.close()));
+  await fixtures?.close();
 });
 
-const cases = [...contractCases((token) => meBodies.get(token)!), ...resourceMetadataCases((token) => meBodies.get(token)!)];
+// Listed before the fixtures exist (describe.each needs them now): a case reads the tokens and /me's bodies when it runs.
+const me = (token: string) => fixtures!.me(token);
+const cases = [...contractCases(me), ...resourceMetadataCases(me)];
 
 describe.each(cases)("$name", (contractCase) => {
   let answers: Array<{ name: string; answer: Answer; raw: string }>;
 
   beforeAll(async () => {
     answers = [];
-    const headers = contractCase.headers(tokens);
+    const headers = contractCase.headers(fixtures!.tokens);
     // One adapter after the other, so that "first sight" and "cache hit" cases mean the same for all.
     for (const { name, server: { url } } of contractCase.app === "resourceMetadata" ? metadataApps : apps) {
       const call = contractCase.method === "GET" ? request(url).get(contractCase.path) : request(url).options(contractCase.path);
@@ -128,7 +93,7 @@ describe.each(cases)("$name", (contractCase) => {
   });
 
   test("answers per the contract on every adapter", () => {
-    const expected = contractCase.expected(tokens);
+    const expected = contractCase.expected(fixtures!.tokens);
     for (const { name, answer } of answers) {
       expect({
         adapter: name,
@@ -150,8 +115,8 @@ describe.each(cases)("$name", (contractCase) => {
   });
 
   test("never echoes a token in a header or the body", () => {
-    const sent = Object.values(contractCase.headers(tokens)).join(" ");
-    const secrets = Object.values(tokens).filter((token) => sent.includes(token));
+    const sent = Object.values(contractCase.headers(fixtures!.tokens)).join(" ");
+    const secrets = Object.values(fixtures!.tokens).filter((token) => sent.includes(token));
     // The signature alone is the secret part of a JWT: it must not appear either.
     const fragments = secrets.flatMap((token) => [token, token.split(".")[2]]);
     for (const { name, raw } of answers) {

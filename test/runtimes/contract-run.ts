@@ -2,11 +2,11 @@
 // child process: any runtime, any app. The reference is Express 5 served by
 // Jest itself, on the same issuers and tokens: every answer must carry the
 // same bytes as Express's, and the JWKS must be fetched as often.
-import type { VerifierOptions } from "@cognito-bearer/core";
-import { createTestIssuer, type TestIssuer } from "@cognito-bearer/testing";
+import type { RequestListener } from "node:http";
 import { express5App } from "../../packages/express/test/contract-app.js";
 import { serve, type RunningServer } from "../support/server.js";
-import { contractCases, type ContractCase, type ExpectedAnswer, type MeBody, type Tokens } from "../contract/cases.js";
+import type { ContractCase, ExpectedAnswer } from "../contract/cases.js";
+import { createContractFixtures, type ContractFixtures } from "../contract/fixtures.js";
 
 /** What must be byte-identical across runtimes. */
 export interface Answer {
@@ -29,52 +29,41 @@ export interface CaseAnswer {
 }
 
 /** The issuers, tokens and Express's answers that every runtime is compared with. */
-export interface ContractWorld {
-  issuer: TestIssuer;
-  outageIssuer: TestIssuer;
-  /** The verifier options of the app under test: the healthy pool and the one whose JWKS is down. */
-  options: VerifierOptions[];
-  tokens: Tokens;
-  cases: ContractCase[];
-  /** The reference (Express 5 in this process). */
+export interface ContractWorld extends ContractFixtures {
+  /** The reference (Express 5 in this process, both apps: the RFC 9728 one under METADATA_PREFIX). */
   referenceUrl: string;
   /** Express's answers to the table, on a cold verifier. */
   reference: CaseAnswer[];
-  close(): Promise<void>;
 }
 
+/**
+ * Where an app under test serves the second app, the one whose verifier has
+ * `resourceMetadata` (RFC 9728): `${baseUrl}${METADATA_PREFIX}/…`, the prefix
+ * removed before that app sees the path.
+ */
+export const METADATA_PREFIX = "/rfc9728";
+
 export async function createContractWorld(): Promise<ContractWorld> {
-  const [issuer, outageIssuer, otherIssuer] = await Promise.all([createTestIssuer(), createTestIssuer(), createTestIssuer()]);
-  outageIssuer.setFault({ mode: "down" });
-  const mint = (claims: Record<string, unknown>) => issuer.mintAccessToken(claims);
-  const tokens: Tokens = {
-    valid: mint({ username: "alice", scope: "openid profile" }),
-    privileged: mint({ username: "bob", scope: "openid orders/read", "cognito:groups": ["admin", "staff"] }),
-    expired: issuer.mintAccessToken({}, { expiresInSeconds: -60 }),
-    wrongClient: mint({ client_id: "another-app-client" }),
-    idToken: issuer.mintIdToken(),
-    otherIssuer: otherIssuer.mintAccessToken({ client_id: issuer.clientId }),
-    unknownKid: issuer.mintAccessToken({}, { header: { kid: "no-such-key" } }),
-    outage: outageIssuer.mintAccessToken(),
-  };
-  const meBodies = new Map<string, MeBody>();
-  for (const token of [tokens.valid, tokens.privileged]) {
-    const claims = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString("utf8"));
-    meBodies.set(token, { sub: claims.sub, username: claims.username, clientId: claims.client_id, scopes: claims.scope.split(" "), groups: claims["cognito:groups"] ?? [] });
-  }
   // No unknown-kid cooldown on the healthy pool: the key-rotation check comes right after the table's unknown-kid case.
-  const options: VerifierOptions[] = [{ ...issuer.verifierOptions, jwks: { cooldownSeconds: 0 } }, outageIssuer.verifierOptions];
-  const express = express5App(options);
+  const fixtures = await createContractFixtures({ jwks: { cooldownSeconds: 0 } });
+  const express = express5App(fixtures.options);
+  const metadataExpress = express5App(fixtures.metadataOptions);
+  const listener: RequestListener = (req, res) => {
+    if (req.url?.startsWith(`${METADATA_PREFIX}/`)) {
+      req.url = req.url.slice(METADATA_PREFIX.length);
+      metadataExpress.listener(req, res);
+    } else express.listener(req, res);
+  };
   let server: RunningServer | undefined;
   const close = async () => {
     await server?.close();
     express.verifier.close();
-    await Promise.all([issuer, outageIssuer, otherIssuer].map((i) => i.close()));
+    metadataExpress.verifier.close();
+    await fixtures.close();
   };
   try {
-    server = await serve(express.listener);
-    const cases = contractCases((token) => meBodies.get(token)!);
-    const world: ContractWorld = { issuer, outageIssuer, options, tokens, cases, referenceUrl: server.url, reference: [], close };
+    server = await serve(listener);
+    const world: ContractWorld = { ...fixtures, referenceUrl: server.url, reference: [], close };
     world.reference = await runContractTable(server.url, world);
     return world;
   } catch (err) {
@@ -97,16 +86,20 @@ export async function ask(url: string, method: string, headers: Record<string, s
   };
 }
 
+/** The URL a case is asked at, on the app under test at `baseUrl`. */
+export const urlOf = (baseUrl: string, contractCase: Pick<ContractCase, "app" | "path">): string =>
+  `${baseUrl}${contractCase.app === "resourceMetadata" ? METADATA_PREFIX : ""}${contractCase.path}`;
+
 /**
  * Runs every case of the table, in order and one after the other, against
  * `baseUrl` (an app that has not answered a token yet: the first valid token is
- * its cold start). The healthy issuer's JWKS counter is reset first.
+ * its cold start; the RFC 9728 app under METADATA_PREFIX). The healthy issuer's JWKS counter is reset first.
  */
 export async function runContractTable(baseUrl: string, world: Pick<ContractWorld, "issuer" | "tokens" | "cases">): Promise<CaseAnswer[]> {
   world.issuer.resetCounters();
   const answers: CaseAnswer[] = [];
   for (const contractCase of world.cases) {
-    const { answer, raw, latencyMs } = await ask(`${baseUrl}${contractCase.path}`, contractCase.method, contractCase.headers(world.tokens));
+    const { answer, raw, latencyMs } = await ask(urlOf(baseUrl, contractCase), contractCase.method, contractCase.headers(world.tokens));
     answers.push({ name: contractCase.name, answer, raw, latencyMs, jwksRequests: world.issuer.jwksRequests });
   }
   return answers;

@@ -1,6 +1,7 @@
 // The Jest side of the runtime tests: one contract world per test file
 // (issuers, tokens, Express's reference answers), and the checks made on each
 // app a runtime serves.
+import type { ContractEnv } from "./contract-routes.js";
 import { ask, createContractWorld, parsed, runContractTable, type CaseAnswer, type ContractWorld } from "./contract-run.js";
 
 /** Creates the world before the file's tests and closes it after; returns its getter. */
@@ -15,8 +16,8 @@ export function useContractWorld(): () => ContractWorld {
   return () => world!;
 }
 
-/** The environment an app under test reads its verifier options from (apps/contract-fetch.mjs). */
-export const contractEnv = (world: ContractWorld) => ({ CONTRACT_OPTIONS: JSON.stringify(world.options) });
+/** The environment an app under test reads its verifier options from (apps/contract-fetch.mjs, contract-routes.ts): the default app's and the RFC 9728 app's. */
+export const contractEnv = (world: ContractWorld): ContractEnv => ({ CONTRACT_OPTIONS: JSON.stringify(world.options), CONTRACT_METADATA_OPTIONS: JSON.stringify(world.metadataOptions) });
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
@@ -95,5 +96,38 @@ export function describeContractOn(name: string, world: () => ContractWorld, bas
         issuer.setFault(null);
       }
     });
+  });
+}
+
+/** A web runtime serving contract-routes.ts (its Hono app under /hono, its fetch handler under /fetch), started with contractEnv(). */
+export type StartWebRuntime = (env: ContractEnv) => Promise<{ url: string; stop(): Promise<void> }>;
+
+/**
+ * The contract on both apps of a web runtime (workerd, edge-runtime), and
+ * explain() there: its signature check runs on the runtime's Web Crypto.
+ */
+export function describeContractOnWebRuntime(start: StartWebRuntime): void {
+  const world = useContractWorld();
+  let runtime: Awaited<ReturnType<StartWebRuntime>> | undefined;
+  beforeAll(async () => {
+    runtime = await start(contractEnv(world()));
+  });
+  afterAll(async () => {
+    await runtime?.stop();
+  });
+
+  describeContractOn("Hono (@cognito-bearer/fetch/hono)", world, () => `${runtime!.url}/hono`);
+  describeContractOn("fetch handler (@cognito-bearer/fetch)", world, () => `${runtime!.url}/fetch`);
+
+  test("explain() checks the signature on this runtime: valid for the issuer's token, not for a tampered one", async () => {
+    const report = async (token: string) => {
+      const response = await fetch(`${runtime!.url}/__explain`, { method: "POST", body: token });
+      const { verdict, reason, checks } = (await response.json()) as { verdict: string; reason?: string; checks: Array<{ check: string; outcome: string }> };
+      return { verdict, reason, signature: checks.find((check) => check.check === "signature")?.outcome };
+    };
+    const [header, payload, signature] = world().issuer.mintAccessToken().split(".");
+    const tampered = `${header}.${payload}.${signature.slice(0, 10)}${signature[10] === "A" ? "B" : "A"}${signature.slice(11)}`;
+    expect(await report(`${header}.${payload}.${signature}`)).toEqual({ verdict: "valid", reason: undefined, signature: "pass" });
+    expect(await report(tampered)).toEqual({ verdict: "refused", reason: "invalid_signature", signature: "fail" });
   });
 }

@@ -4,20 +4,20 @@
 import { join } from "node:path";
 import { EdgeRuntime, runServer } from "edge-runtime";
 import { bundleForWeb, EDGE_CONDITIONS } from "./bundle.js";
-import { describeContractOnRuntime } from "./contract-table.js";
+import { describeContractOnWebRuntime } from "./contract-suite.js";
 
 jest.setTimeout(30_000);
 
 const warnings: string[] = [];
 
 describe("edge-runtime", () => {
-  describeContractOnRuntime(async (optionsJson) => {
+  describeContractOnWebRuntime(async (env) => {
     const initialCode = await bundleForWeb(join(__dirname, "edge-entry.ts"), EDGE_CONDITIONS, "iife");
     const runtime = new EdgeRuntime({
       initialCode,
       extend: (context) =>
         Object.assign(context, {
-          CONTRACT_OPTIONS: optionsJson,
+          ...env,
           // The outage pool's warning (console.warn in the function) is collected, not printed.
           console: { ...context.console, warn: (...args: unknown[]) => warnings.push(args.join(" ")) },
         }),
@@ -33,8 +33,10 @@ describe("edge-runtime", () => {
     };
   });
 
-  test("a JWKS outage is reported in the function's log once per verifier (the Hono app's and the fetch handler's), naming the JWKS", () => {
-    expect(warnings).toHaveLength(2);
+  // Four verifiers have the pool whose JWKS is down: the Hono app's and the fetch handler's, each also with `resourceMetadata`
+  // (the RFC 9728 cases the tenants-mcp merge added to the table run on a second app per adapter).
+  test("a JWKS outage is reported in the function's log once per verifier (the Hono app's and the fetch handler's, with and without resourceMetadata), naming the JWKS", () => {
+    expect(warnings).toHaveLength(4);
     for (const warning of warnings) expect(warning).toMatch(/^COGNITO_BEARER_JWKS_UNAVAILABLE: cognito-bearer: the JWKS at http:\/\/127\.0\.0\.1:\d+\/[^ ]+\/\.well-known\/jwks\.json could not be fetched/);
   });
 });

@@ -7,21 +7,22 @@ import type { Readable } from "node:stream";
 import { Miniflare } from "miniflare";
 import { createTestIssuer } from "@cognito-bearer/testing";
 import { bundleForWeb, WORKERD_CONDITIONS } from "./bundle.js";
-import { describeContractOnRuntime, type StartRuntime } from "./contract-table.js";
+import { describeContractOnWebRuntime, type StartWebRuntime } from "./contract-suite.js";
+import type { ContractEnv } from "./contract-routes.js";
 
 jest.setTimeout(30_000);
 
 let script: Promise<string> | undefined;
 const bundled = () => (script ??= bundleForWeb(join(__dirname, "workerd-entry.ts"), WORKERD_CONDITIONS, "esm"));
 
-function startWorkerd(compatibilityFlags: string[]): StartRuntime {
-  return async (optionsJson) => {
+function startWorkerd(compatibilityFlags: string[]): StartWebRuntime {
+  return async (env) => {
     const mf = new Miniflare({
       modules: true,
       script: await bundled(),
       compatibilityDate: "2025-09-01",
       compatibilityFlags,
-      bindings: { CONTRACT_OPTIONS: optionsJson },
+      bindings: { ...env },
       host: "127.0.0.1",
       port: 0,
       // The outage pool's warning goes to the Worker's log; keep it out of the test output.
@@ -36,11 +37,11 @@ function startWorkerd(compatibilityFlags: string[]): StartRuntime {
 }
 
 describe("workerd", () => {
-  describeContractOnRuntime(startWorkerd([]));
+  describeContractOnWebRuntime(startWorkerd([]));
 });
 
 describe("workerd with nodejs_compat", () => {
-  describeContractOnRuntime(startWorkerd(["nodejs_compat"]));
+  describeContractOnWebRuntime(startWorkerd(["nodejs_compat"]));
 });
 
 describe("workerd, keys older than maxAge", () => {
@@ -48,7 +49,10 @@ describe("workerd, keys older than maxAge", () => {
   // timer may never fire: the first key lookup past maxAge (+1 s) refreshes instead.
   test("a key the issuer withdrew stops verifying, and the tokens it verified leave the cache", async () => {
     const issuer = await createTestIssuer();
-    const runtime = await startWorkerd([])(JSON.stringify([{ ...issuer.verifierOptions, jwks: { maxAgeSeconds: 1 } }]));
+    const options = JSON.stringify([{ ...issuer.verifierOptions, jwks: { maxAgeSeconds: 1 } }]);
+    // Only /hono/me is asked; the RFC 9728 apps get the same options.
+    const env: ContractEnv = { CONTRACT_OPTIONS: options, CONTRACT_METADATA_OPTIONS: options };
+    const runtime = await startWorkerd([])(env);
     try {
       const me = (token: string) => fetch(`${runtime.url}/hono/me`, { headers: { Authorization: `Bearer ${token}` } }).then((response) => response.status);
       const oldKid = issuer.kid;

@@ -41,7 +41,7 @@ export interface AuthFetchOptions {
    * "proxy": the token handler's proxy mode attaches the token on the server; no token is fetched or sent, and
    * state-changing requests (all methods but GET, HEAD, OPTIONS) carry the anti-CSRF header instead.
    */
-  mode?: "token" | "proxy";
+  mode?: "token" | "proxy" | undefined;
   /**
    * The origins that may receive the access token (scheme://host[:port], e.g.
    * "https://api.example.com"). Requests to any other origin, after the URL is
@@ -72,7 +72,7 @@ export interface AuthFetchOptions {
    * `acr_values` / `max_age`; the response is returned to the caller as well.
    * Default: go to `loginUrl?returnTo=<this page>&acr_values=…&max_age=…`.
    */
-  onStepUp?: (challenge: StepUpChallenge) => void;
+  onStepUp?: ((challenge: StepUpChallenge) => void) | undefined;
   /**
    * Your own refresh, instead of the token handler (an SPA holding Cognito's
    * tokens itself): resolve to the new access token and its lifetime; throw a

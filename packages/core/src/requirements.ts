@@ -154,9 +154,9 @@ export const MAX_AUTH_AGE_SECONDS = 366 * 24 * 3600;
 
 export interface AuthLevel {
   /** Acceptable authentication context classes: the token's `acr` must be one of them. */
-  acr?: string | readonly string[];
+  acr?: string | readonly string[] | undefined;
   /** The sign-in (`auth_time`) must be at most this many seconds old. */
-  maxAge?: number;
+  maxAge?: number | undefined;
 }
 
 /**

@@ -5,7 +5,11 @@
 // `cognito:groups`, and the test would then see a 403 it did not ask for.
 import type { ClaimOverrides } from "./tokens.js";
 
-/** Cognito access-token claims (and `nbf`, `aud`, which attack tests set). */
+/**
+ * Cognito access-token claims (and `nbf`, `aud`, which attack tests set), and
+ * `acr` / `amr` (RFC 9470: what a pre-token-generation trigger adds for step-up,
+ * and what core's requireAuthLevel() reads; step-up tests mint them).
+ */
 export const ACCESS_TOKEN_CLAIMS = [
   "sub",
   "cognito:groups",
@@ -24,6 +28,8 @@ export const ACCESS_TOKEN_CLAIMS = [
   "device_key",
   "nbf",
   "aud",
+  "acr",
+  "amr",
 ] as const;
 
 /** What mintAccessToken() takes: claim overrides, plus `groups` and `scopes` as arrays. */

@@ -1,7 +1,7 @@
 // mintAccessToken()'s claims: `groups` and `scopes` as test users take them,
 // and unknown keys refused with the claim probably meant (an ignored `groups`
 // would mint a token that then gets a 403 the test did not ask for).
-import { createVerifier } from "@cognito-bearer/core";
+import { createVerifier, requireAuthLevel } from "@cognito-bearer/core";
 import { createTestIssuer, type TestIssuer } from "../src/index.js";
 import { decodeJwt } from "./helpers.js";
 
@@ -30,6 +30,19 @@ test("groups: undefined mints no cognito:groups; Cognito's claim names and names
   expect(decodeJwt(issuer.mintAccessToken({ groups: undefined })).payload).not.toHaveProperty("cognito:groups");
   const { payload } = decodeJwt(issuer.mintAccessToken({ "cognito:groups": ["g"], nbf: 1, "custom:tenant": "t", "https://example.com/roles": ["r"] }));
   expect([payload["cognito:groups"], payload.nbf, payload["custom:tenant"], payload["https://example.com/roles"]]).toEqual([["g"], 1, "t", ["r"]]);
+});
+
+test("acr and amr (RFC 9470 step-up) pass, and satisfy core's requireAuthLevel()", async () => {
+  const token = issuer.mintAccessToken({ acr: "urn:example:mfa", amr: ["pwd", "otp"] });
+  expect(decodeJwt(token).payload).toMatchObject({ acr: "urn:example:mfa", amr: ["pwd", "otp"] });
+  const verifier = createVerifier(issuer.verifierOptions);
+  try {
+    const auth = await verifier.verify(token);
+    expect(() => requireAuthLevel({ acr: ["urn:example:mfa"], maxAge: 300 })(auth)).not.toThrow();
+    expect(() => requireAuthLevel({ acr: ["urn:example:hardware-key"] })(auth)).toThrow();
+  } finally {
+    verifier.close();
+  }
 });
 
 test.each([
