@@ -29,13 +29,15 @@ function albKey(): AlbKey {
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
 /** x-amzn-oidc-data as an ALB signs it: signer, iss, client and exp in the header; sub, exp, iss in the payload. */
-function albData(key: AlbKey, claims: { signer: string; iss: string; client: string; sub: string; exp?: number }): string {
+function albData(key: AlbKey, claims: { signer: string; iss: string; client: string; sub: string; exp?: number }, padded = false): string {
   const exp = claims.exp ?? Math.floor(Date.now() / 1000) + 120;
   const header = { typ: "JWT", alg: "ES256", kid: key.kid, signer: claims.signer, iss: claims.iss, client: claims.client, exp };
   const payload = { sub: claims.sub, email: "user@example.com", exp, iss: claims.iss };
-  const input = `${b64url(header)}.${b64url(payload)}`;
+  // A real ALB pads its segments with "=" (aws-jwt-verify accepts that).
+  const pad = (segment: string) => (padded ? segment + "=".repeat((4 - (segment.length % 4)) % 4) : segment);
+  const input = `${pad(b64url(header))}.${pad(b64url(payload))}`;
   const signature = sign("sha256", Buffer.from(input), { key: key.privateKey, dsaEncoding: "ieee-p1363" });
-  return `${input}.${signature.toString("base64url")}`;
+  return `${input}.${pad(signature.toString("base64url"))}`;
 }
 
 function subOf(token: string): string {
@@ -85,7 +87,9 @@ function albVerifier(url = keyUrl, extra: { maxKeyFetches?: number } = {}): Veri
 }
 
 /** The headers of a request an ALB forwards, with changes. */
-function forwarded(changes: { data?: string | null; token?: string; key?: AlbKey; signer?: string; sub?: string; iss?: string; client?: string; exp?: number } = {}): Record<string, string> {
+function forwarded(
+  changes: { data?: string | null; token?: string; key?: AlbKey; signer?: string; sub?: string; iss?: string; client?: string; exp?: number; padded?: boolean } = {},
+): Record<string, string> {
   const token = changes.token ?? issuer.mintAccessToken();
   const data =
     changes.data === undefined
@@ -95,7 +99,7 @@ function forwarded(changes: { data?: string | null; token?: string; key?: AlbKey
           client: changes.client ?? issuer.clientId,
           sub: changes.sub ?? subOf(token),
           ...(changes.exp === undefined ? {} : { exp: changes.exp }),
-        })
+        }, changes.padded)
       : changes.data;
   const headers: Record<string, string> = { "x-amzn-oidc-accesstoken": token };
   if (data !== null) headers["x-amzn-oidc-data"] = data;
@@ -113,6 +117,7 @@ interface Case {
 
 const cases: Case[] = [
   { name: "a valid pair", headers: () => forwarded(), status: 200 },
+  { name: "a valid pair, the data padded as an ALB pads it", headers: () => forwarded({ padded: true }), status: 200 },
   { name: "no x-amzn-oidc-data", headers: () => forwarded({ data: null }), status: 401, reason: "alb_data_invalid", description: "The x-amzn-oidc-data header is missing" },
   { name: "data signed by another ALB (ALBeast)", headers: () => forwarded({ signer: OTHER_ALB_ARN }), status: 401, reason: "alb_signer" },
   { name: "data for another user", headers: () => forwarded({ sub: randomUUID() }), status: 401, reason: "alb_mismatch" },
