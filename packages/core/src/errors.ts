@@ -67,7 +67,11 @@ export type RejectReason =
   | "insufficient_user_authentication"
   | "jwks_unavailable"
   | "revocation_check_failed"
-  | "issuer_resolution_failed";
+  | "issuer_resolution_failed"
+  | "alb_data_invalid"
+  | "alb_signer"
+  | "alb_mismatch"
+  | "alb_keys_unavailable";
 
 /** The default realm of the `WWW-Authenticate` challenge. */
 export const DEFAULT_REALM = "api";
@@ -116,6 +120,11 @@ const REASONS: Record<RejectReason, ReasonSpec> = {
   revocation_check_failed: { status: 503, code: "temporarily_unavailable", description: "The token revocation check is temporarily unavailable" },
   // Many tenants (resolveIssuer): the resolver threw, timed out or described an invalid pool.
   issuer_resolution_failed: { status: 503, code: "temporarily_unavailable", description: "The token issuer cannot be resolved at the moment" },
+  // Behind an ALB (the alb option): x-amzn-oidc-data, the ALB's own signed JWT.
+  alb_data_invalid: { status: 401, code: "invalid_token", description: "The ALB data header is missing or invalid" },
+  alb_signer: { status: 401, code: "invalid_token", description: "The ALB data header is not signed by an accepted load balancer" },
+  alb_mismatch: { status: 401, code: "invalid_token", description: "The ALB data header does not match the access token" },
+  alb_keys_unavailable: { status: 503, code: "temporarily_unavailable", description: "The load balancer's signing keys are temporarily unavailable" },
 };
 
 /**

@@ -1,6 +1,7 @@
 // The public surface of @cognito-bearer/core.
 export { createVerifier, isVerifier } from "./verifier.js";
 export type { Verifier, VerifierStats } from "./verifier.js";
+export type { AlbOptions, HeaderSource } from "./alb.js";
 export type { VerifierOptions, JwksOptions, TokenCacheOptions, SignatureAlgorithm } from "./options.js";
 export { OptionsError, DEFAULTS } from "./options.js";
 export type { CognitoAuth, CognitoUserAuth, CognitoClientAuth, CallerKind, CognitoAccessTokenClaims } from "./auth.js";

@@ -9,6 +9,7 @@ import { OptionsError } from "./option-error.js";
 import { assertKnownKeys } from "./option-keys.js";
 import { normalizeRequirement, type AnyOrAll, type Requirement } from "./requirements.js";
 import { runtime } from "#runtime";
+import { resolveAlbOptions, type AlbOptions, type ResolvedAlbOptions } from "./alb.js";
 import { resolveResourceMetadata, type ResourceMetadata, type ResourceMetadataOptions } from "./resource-metadata.js";
 
 /** Signature algorithms aws-jwt-verify can check. Cognito signs with RS256. */
@@ -105,6 +106,13 @@ export interface VerifierOptions {
    * every challenge carries `resource_metadata="<its URL>"`. Shared by all pools.
    */
   resourceMetadata?: ResourceMetadataOptions | undefined;
+  /**
+   * Behind an AWS ALB with Cognito authentication: read the access token from
+   * `x-amzn-oidc-accesstoken` (Authorization is then ignored) and require the
+   * ALB's `x-amzn-oidc-data` to verify, signed by one of `albArn`, for the same
+   * user. Shared by all pools. See the README's "Behind an ALB".
+   */
+  alb?: AlbOptions | undefined;
 }
 
 /** aws-jwt-verify's (private) pattern for real pool ids: `<region>_<id>`, including GovCloud and EU sovereign regions. */
@@ -148,10 +156,11 @@ export interface ResolvedOptions {
   revocations: RevocationList | undefined;
   onEvent: VerifierOptions["onEvent"];
   resourceMetadata: ResourceMetadata | undefined;
+  alb: ResolvedAlbOptions | undefined;
 }
 
 /** Options that apply to the whole verifier, not to one pool. */
-const SHARED_KEYS = ["cache", "maxTokenLength", "realm", "isRevoked", "revocations", "onEvent", "algorithms", "resourceMetadata"] as const;
+const SHARED_KEYS = ["cache", "maxTokenLength", "realm", "isRevoked", "revocations", "onEvent", "algorithms", "resourceMetadata", "alb"] as const;
 
 export { OptionsError };
 
@@ -176,6 +185,7 @@ export const VERIFIER_OPTION_KEYS = [
   "revocations",
   "onEvent",
   "resourceMetadata",
+  "alb",
 ] as const satisfies readonly (keyof VerifierOptions)[];
 const JWKS_OPTION_KEYS = ["maxAgeSeconds", "timeoutMs", "cooldownSeconds", "maxResponseBytes"] as const satisfies readonly (keyof JwksOptions)[];
 const CACHE_OPTION_KEYS = ["maxEntries", "maxBytes"] as const satisfies readonly (keyof TokenCacheOptions)[];
@@ -213,6 +223,7 @@ export function resolveOptions(input: VerifierOptions | readonly VerifierOptions
     onEvent: optionalFunction("onEvent", first.onEvent),
     // One authorization server per pool: its first issuer form (Cognito's classic one for a standard pool).
     resourceMetadata: resolveResourceMetadata(first.resourceMetadata, perPool.map((policies) => policies[0].issuer)),
+    alb: resolveAlbOptions(first.alb),
   };
 }
 

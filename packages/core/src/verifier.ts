@@ -22,6 +22,7 @@ import { rememberResourceMetadata } from "./realm.js";
 import type { ResourceMetadata } from "./resource-metadata.js";
 import { VerifiedTokenCache } from "./token-cache.js";
 import { runtime } from "#runtime";
+import { AlbDataCheck, ALB_ACCESS_TOKEN_HEADER, ALB_DATA_HEADER, readHeader, type HeaderSource } from "./alb.js";
 import { createMultiTenantVerifier, isMultiTenantOptions, type MultiTenantOptions } from "./multi-tenant.js";
 
 const VERIFIER_BRAND = Symbol.for("cognito-bearer.verifier");
@@ -41,8 +42,14 @@ export interface Verifier {
    * hit, or a new token whose signing key is cached, without an async
    * `isRevoked`), `undefined` for an anonymous request when `optional` is true,
    * and a promise otherwise; every failure is a rejected promise carrying an AuthError.
+   * `headers`, the request's headers, are read with the `alb` option only: the
+   * token then comes from `x-amzn-oidc-accesstoken`, and `authorization` is ignored.
    */
-  authenticate(authorization: string | string[] | undefined, optional?: boolean): CognitoAuth | undefined | Promise<CognitoAuth | undefined>;
+  authenticate(
+    authorization: string | string[] | undefined,
+    optional?: boolean,
+    headers?: HeaderSource | undefined,
+  ): CognitoAuth | undefined | Promise<CognitoAuth | undefined>;
   /** Fetch the JWKS of every pool now, e.g. at startup; rejects with a 503 AuthError if one is unreachable. */
   warmup(): Promise<void>;
   /**
@@ -93,6 +100,8 @@ class CognitoVerifier implements Verifier {
   };
   /** Which pool and key verified a payload: filled by the claim check, read right after. */
   private readonly verifiedWith = new WeakMap<object, VerifiedWith>();
+  /** With the `alb` option: the check of x-amzn-oidc-data. */
+  private readonly alb: AlbDataCheck | undefined;
 
   constructor(options: ResolvedOptions) {
     this.options = options;
@@ -123,6 +132,10 @@ class CognitoVerifier implements Verifier {
       },
     }));
     this.jwtVerifier = JwtVerifier.create(issuers as never, { jwksCache: this.jwks }) as unknown as CognitoVerifier["jwtVerifier"];
+    this.alb =
+      options.alb === undefined
+        ? undefined
+        : new AlbDataCheck(options.alb, options.issuers.map((policy) => policy.issuer), [...new Set(options.issuers.flatMap((policy) => [...policy.clientIds]))]);
   }
 
   // Not `async`: returning another promise from an async function costs extra
@@ -145,8 +158,13 @@ class CognitoVerifier implements Verifier {
     }
   }
 
-  authenticate(authorization: string | string[] | undefined, optional = false): CognitoAuth | undefined | Promise<CognitoAuth | undefined> {
+  authenticate(
+    authorization: string | string[] | undefined,
+    optional = false,
+    headers?: HeaderSource | undefined,
+  ): CognitoAuth | undefined | Promise<CognitoAuth | undefined> {
     const started = this.options.onEvent === undefined ? 0 : performance.now();
+    if (this.alb !== undefined) return this.authenticateAlb(this.alb, headers, optional, started);
     try {
       const credentials = readBearerCredentials(authorization, this.realm);
       if (credentials === undefined) {
@@ -159,6 +177,32 @@ class CognitoVerifier implements Verifier {
       // Only a token seen for the first time needs its characters checked.
       assertBearerTokenSyntax(credentials, this.realm);
       return this.verifyUncached(credentials, started);
+    } catch (err) {
+      return Promise.reject(this.rejected(err, started));
+    }
+  }
+
+  /** Behind an ALB: the access token of x-amzn-oidc-accesstoken, vouched for by x-amzn-oidc-data. */
+  private authenticateAlb(alb: AlbDataCheck, headers: HeaderSource | undefined, optional: boolean, started: number): CognitoAuth | undefined | Promise<CognitoAuth | undefined> {
+    try {
+      const token = readHeader(headers, ALB_ACCESS_TOKEN_HEADER, this.realm);
+      if (token === undefined) {
+        if (optional) return undefined;
+        throw new AuthError("missing_credentials", { realm: this.realm });
+      }
+      if (token.length > this.options.maxTokenLength) throw new AuthError("token_too_large", { realm: this.realm });
+      const data = readHeader(headers, ALB_DATA_HEADER, this.realm);
+      let auth = this.fromCache(token, started);
+      if (auth === undefined) {
+        assertBearerTokenSyntax(token, this.realm);
+        auth = this.verifyUncached(token, started);
+      }
+      const vouched = (verified: CognitoAuth) => {
+        const checked = alb.check(verified, data, this.realm);
+        return checked instanceof Promise ? checked.catch((err: unknown) => Promise.reject(this.rejected(err, started))) : checked;
+      };
+      if (auth instanceof Promise) return auth.then(vouched);
+      return vouched(auth);
     } catch (err) {
       return Promise.reject(this.rejected(err, started));
     }

@@ -76,7 +76,7 @@ export function cognitoAuth(
       return next();
     }
     PASSAGE.set(markOf(res), authenticated);
-    const result = verifier.authenticate(req.headers.authorization, optional);
+    const result = verifier.authenticate(req.headers.authorization, optional, req.headers);
     if (result === undefined) return next();
     if (result instanceof Promise) {
       result.then(

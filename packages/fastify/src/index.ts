@@ -78,7 +78,7 @@ const plugin: FastifyPluginCallback<CognitoAuthPluginOptions> = (fastify, plugin
       return next();
     }
     PASSAGE.set(request, authenticated);
-    const result = verifier.authenticate(request.headers.authorization, optional);
+    const result = verifier.authenticate(request.headers.authorization, optional, request.headers);
     if (result === undefined) return next();
     if (result instanceof Promise) {
       result.then(

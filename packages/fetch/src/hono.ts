@@ -52,7 +52,7 @@ export function cognitoAuth(
       return next();
     }
     c.set("cognitoPassage", authenticated);
-    const result = verifier.authenticate(authorizationOf(c), optional);
+    const result = verifier.authenticate(authorizationOf(c), optional, c.req.raw.headers);
     if (result instanceof Promise) {
       let auth: CognitoAuth | undefined;
       try {

@@ -27,7 +27,7 @@ export function authenticateRequest(request: Request, verifier: Verifier, option
   if (!isVerifier(verifier)) throw new TypeError("cognito-bearer: authenticateRequest(request, verifier) needs a verifier made by createVerifier()");
   const optional = booleanOption("optional", options?.optional, false);
   try {
-    return Promise.resolve(verifier.authenticate(request.headers.get("authorization") ?? undefined, optional));
+    return Promise.resolve(verifier.authenticate(request.headers.get("authorization") ?? undefined, optional, request.headers));
   } catch (err) {
     return Promise.reject(toAuthError(err, verifier.realm));
   }
@@ -90,7 +90,7 @@ export function withCognitoAuth<Rest extends unknown[]>(
       allowPreflight && request.method === "OPTIONS" && isCorsPreflight(request.method, { "access-control-request-method": request.headers.get("access-control-request-method") ?? undefined });
     if (!preflight) {
       try {
-        auth = await verifier.authenticate(request.headers.get("authorization") ?? undefined, optional);
+        auth = await verifier.authenticate(request.headers.get("authorization") ?? undefined, optional, request.headers);
       } catch (err) {
         return authErrorResponse(toAuthError(err, verifier.realm));
       }

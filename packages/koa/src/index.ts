@@ -76,7 +76,7 @@ export function cognitoAuth(
       return next();
     }
     PASSAGE.set(ctx, authenticated);
-    const result = verifier.authenticate(headers.authorization, optional);
+    const result = verifier.authenticate(headers.authorization, optional, headers);
     if (result === undefined) return next();
     if (result instanceof Promise) {
       return result.then(

@@ -70,7 +70,7 @@ export function withCognitoAuth<E extends ProxyEvent, C>(
     const preflight = allowPreflight && isCorsPreflight(method, { "access-control-request-method": header(event, "access-control-request-method") });
     if (!preflight) {
       try {
-        auth = await verifier.authenticate(authorizationOf(event), optional);
+        auth = await verifier.authenticate(authorizationOf(event), optional, event.headers ?? event.multiValueHeaders ?? undefined);
       } catch (err) {
         return authErrorResult(toAuthError(err, verifier.realm));
       }

@@ -78,7 +78,7 @@ export function withCognitoAuth(
     if (allowPreflight && req.method === "OPTIONS" && isCorsPreflight(req.method, req.headers)) {
       return runHandler(serve, req, res, undefined, onError);
     }
-    const result = verifier.authenticate(rawAuthorization(req.rawHeaders), optional);
+    const result = verifier.authenticate(rawAuthorization(req.rawHeaders), optional, req.rawHeaders);
     if (result instanceof Promise) {
       result.then(
         (auth) => runHandler(serve, req, res, auth, onError),
@@ -104,7 +104,7 @@ export function authenticate(req: RequestLike, verifier: Verifier, options?: { o
   if (!isVerifier(verifier)) throw new TypeError("cognito-bearer: authenticate(req, verifier) needs a verifier made by createVerifier()");
   const optional = booleanOption("optional", options?.optional, false);
   try {
-    return Promise.resolve(verifier.authenticate(req?.headers?.authorization, optional));
+    return Promise.resolve(verifier.authenticate(req?.headers?.authorization, optional, req?.headers));
   } catch (err) {
     return Promise.reject(toAuthError(err, verifier.realm));
   }
