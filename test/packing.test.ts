@@ -25,7 +25,7 @@ test("pnpm -r pack makes one tarball per published package, none for the example
   }
 });
 
-test("the examples and the bench are private and versionless", () => {
-  const unpublished = [...readdirSync(path.join(ROOT, "examples")).map((dir) => path.join("examples", dir)), "bench"];
+test("the examples, the bench and the runtime tests are private and versionless", () => {
+  const unpublished = [...readdirSync(path.join(ROOT, "examples")).map((dir) => path.join("examples", dir)), "bench", path.join("test", "runtimes")];
   for (const dir of unpublished) expect([dir, manifest(dir).private, manifest(dir).version]).toEqual([dir, true, undefined]);
 });
