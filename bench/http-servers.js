@@ -24,6 +24,7 @@ export const SERVERS = [
   { kind: "node-cognito-otel-off", label: "node:http + cognito-bearer, OTel loaded, telemetry off", framework: "node", role: "variant" },
   { kind: "node-cognito-otel", label: "node:http + cognito-bearer, OTel metrics on", framework: "node", role: "variant" },
   { kind: "node-cognito-otel-traces", label: "node:http + cognito-bearer, OTel metrics and traces on", framework: "node", role: "variant" },
+  { kind: "node-cognito-otel-counted", label: "node:http + cognito-bearer, OTel on, cache hits counted", framework: "node", role: "variant" },
   { kind: "fastify-bare", label: "Fastify 5 (bare)", framework: "fastify", role: "bare" },
   { kind: "fastify-noop", label: "Fastify 5 + a no-op onRequest hook", framework: "fastify", role: "ceiling" },
   { kind: "fastify-cognito", label: "Fastify 5 + cognito-bearer", framework: "fastify", role: "ours" },

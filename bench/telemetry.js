@@ -6,7 +6,11 @@
 // least), as paired per-round ratios to the server without telemetry; goal:
 // metrics on within 5%. The same servers also run in `pnpm bench`'s HTTP section.
 //
-//   node telemetry.js [--rounds=N] [--duration=S]
+// `cacheHits: "counted"` (a cache hit is one increment of a plain number,
+// reported at collection time; no histogram point, no span) is measured
+// beside the default, where every cache hit is an SDK histogram.record.
+//
+//   node telemetry.js [--rounds=N] [--duration=S] [--in-process-only]
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,7 +22,7 @@ import { issuerConfig, mintTokens } from "./tokens.js";
 
 const option = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const BASE = "node-cognito";
-const KINDS = [BASE, "node-cognito-otel-off", "node-cognito-otel", "node-cognito-otel-traces"];
+const KINDS = [BASE, "node-cognito-otel-off", "node-cognito-otel", "node-cognito-otel-traces", "node-cognito-otel-counted"];
 
 process.on("exit", killAllChildrenNow);
 const tmp = mkdtempSync(join(tmpdir(), "cognito-bearer-bench-otel-"));
@@ -26,6 +30,13 @@ const issuer = await createTestIssuer();
 try {
   const { tokens, file: tokensFile } = await mintTokens(issuer, tmp);
   await inProcess(issuerConfig(tokens), tokens);
+  if (!process.argv.includes("--in-process-only")) await overHttp(tokens, tokensFile);
+} finally {
+  await issuer.close();
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+async function overHttp(tokens, tokensFile) {
   const { results, problems } = await runHttp({
     cfg: issuerConfig(tokens),
     tokensFile,
@@ -47,9 +58,6 @@ try {
     );
   }
   for (const p of problems) console.log(`  problem: ${p}`);
-} finally {
-  await issuer.close();
-  rmSync(tmp, { recursive: true, force: true });
 }
 
 /**
@@ -66,6 +74,7 @@ async function inProcess(cfg, tokens) {
   const meterProvider = () => new MeterProvider({ readers: [new PrometheusExporter({ preventServerStart: true })] });
   const dropping = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} };
   const options = { userPoolId: cfg.userPoolId, clientId: cfg.clientId, issuer: cfg.issuer, jwksUri: cfg.jwksUri };
+  const tracing = () => new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(dropping)] });
   const variants = [
     ["no telemetry", createVerifier(options)],
     ["metrics on", createVerifier({ ...options, onEvent: createCognitoTelemetry({ meterProvider: meterProvider(), tracerProvider: false }).onVerifierEvent })],
@@ -73,8 +82,13 @@ async function inProcess(cfg, tokens) {
       "metrics and traces on",
       createVerifier({
         ...options,
-        onEvent: createCognitoTelemetry({ meterProvider: meterProvider(), tracerProvider: new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(dropping)] }) }).onVerifierEvent,
+        onEvent: createCognitoTelemetry({ meterProvider: meterProvider(), tracerProvider: tracing() }).onVerifierEvent,
       }),
+    ],
+    ["metrics on, hits counted", createVerifier({ ...options, onEvent: createCognitoTelemetry({ meterProvider: meterProvider(), tracerProvider: false, cacheHits: "counted" }).onVerifierEvent })],
+    [
+      "metrics+traces, counted",
+      createVerifier({ ...options, onEvent: createCognitoTelemetry({ meterProvider: meterProvider(), tracerProvider: tracing(), cacheHits: "counted" }).onVerifierEvent }),
     ],
   ];
   const header = `Bearer ${tokens.repeated ?? tokens.pool[0]}`;

@@ -23,12 +23,18 @@ import { tokenHandlerMiddleware } from "@cognito-bearer/bff/express";
 import { createRedisSessionStore } from "@cognito-bearer/redis";
 import { createTestIssuer } from "@cognito-bearer/testing";
 import { fail, listen, logJwksFailure, logout, orExit, redisConnection, redisFromEnv, revocationsFromEnv, signOutVerifier } from "../shared/config.mjs";
+import { withMetrics } from "../shared/metrics.mjs";
 import { ORDERS } from "../shared/orders.mjs";
 
 const env = (name) => process.env[name]?.trim() || undefined;
 const portText = env("PORT") ?? "3000";
 if (!/^\d+$/.test(portText) || Number(portText) > 65535) fail(`PORT must be an integer from 0 to 65535, got "${portText}"`);
-const config = { port: Number(portText), host: env("HOST") ?? "127.0.0.1", ...redisFromEnv() };
+const metricsFlag = env("COGNITO_METRICS") ?? "0";
+if (metricsFlag !== "0" && metricsFlag !== "1") fail(`COGNITO_METRICS must be 1 (Prometheus text at GET /metrics) or 0, got "${metricsFlag}"`);
+// COGNITO_METRICS=1: the verifier's and the token handler's telemetry (sign-ins, refreshes, sign-outs) at GET /metrics.
+// withMetrics() wraps a verifier hook: this example builds its verifiers itself, so it takes the hook from there.
+const { metrics, cognito: verifierHooks } = await withMetrics({ metricsEnabled: metricsFlag === "1", cognito: { onEvent: logJwksFailure } });
+const config = { port: Number(portText), host: env("HOST") ?? "127.0.0.1", ...redisFromEnv(), metrics };
 const mode = env("BFF_MODE") ?? "token";
 if (mode !== "token" && mode !== "proxy") fail(`BFF_MODE must be "token" or "proxy", got "${mode}"`);
 
@@ -70,8 +76,9 @@ const revocations = await revocationsFromEnv(config);
 const sessionSecret = config.redisUrl ? (env("COGNITO_SESSION_SECRET") ?? fail("COGNITO_SESSION_SECRET is required with COGNITO_REDIS_URL (32 characters or more)")) : undefined;
 const sessions = config.redisUrl ? orExit(() => createRedisSessionStore({ ...redisConnection(config), secret: sessionSecret })) : undefined;
 const verifier = orExit(() =>
-  createVerifier({ userPoolId: pool.userPoolId, clientId: pool.clientId, issuer: pool.issuer, jwksUri: pool.jwksUri, revocations, onEvent: logJwksFailure }),
+  createVerifier({ userPoolId: pool.userPoolId, clientId: pool.clientId, issuer: pool.issuer, jwksUri: pool.jwksUri, revocations, onEvent: verifierHooks.onEvent }),
 );
+metrics?.telemetry.observeVerifier(verifier);
 const auth = cognitoAuth(verifier);
 // POST /logout checks the token but not the list: a retried sign-out (the token already revoked here) is done again, not refused.
 const signOutAuth = cognitoAuth(
@@ -157,6 +164,7 @@ server.once("listening", () => {
       // Proxy mode: /api/* goes to the API's own server, the token attached here; no POST /auth/token.
       upstreams: mode === "proxy" ? { "/api": upstreamUrl } : undefined,
       onEvent: (event) => {
+        metrics?.telemetry.onTokenHandlerEvent(event);
         if (["cognito_unavailable", "configuration_error", "store_unavailable", "verifier_unavailable"].includes(event.type)) console.error(`token handler: ${event.type}: ${event.detail}`);
         if (event.type === "upstream_unavailable") console.error(`token handler: upstream_unavailable: ${event.upstream}: ${event.detail}`);
         if (event.type === "sign_in_failed") console.error(`token handler: sign_in_failed: Cognito answered error=${event.error}`);

@@ -101,3 +101,28 @@ test("BFF_MODE=proxy: the API only under /api/ through the proxy, with the cooki
   expect([after.status, after.headers.get("x-cb-session")]).toEqual([401, "expired"]);
   await app.stop();
 });
+
+test("COGNITO_METRICS=1: GET /metrics counts the sign-in, the API's verifications and the sign-out; no token in it", async () => {
+  const app = await startExample("bff", { PORT: "0", HOST: "127.0.0.1", COGNITO_METRICS: "1" });
+  const scrape = async () => {
+    const res = await fetch(`${app.url}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/plain/);
+    return res.text();
+  };
+  expect(await scrape()).not.toMatch(/^cognito_bearer_token_handler_sign_ins_total/m);
+  const browser = new Browser(originOf(app));
+  expect((await browser.signIn("/orders")).status).toBe(200);
+  const token = await browser.accessToken();
+  expect((await fetch(`${app.url}/me`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+  expect((await fetch(`${app.url}/me`, { headers: { authorization: "Bearer not-a-jwt" } })).status).toBe(401);
+  expect((await browser.post("/auth/logout")).status).toBe(200);
+
+  const text = await scrape();
+  expect(text).toMatch(/^cognito_bearer_token_handler_sign_ins_total\{[^}]*cognito_bearer_outcome="success"[^}]*\} 1\b/m);
+  expect(text).toMatch(/^cognito_bearer_token_handler_sign_outs_total\{[^}]*\} 1\b/m);
+  expect(text).toMatch(/^cognito_bearer_verification_refusals_total\{[^}]*error_type="malformed_token"[^}]*\} 1\b/m);
+  expect(text).toMatch(/^cognito_bearer_verification_duration_count\{[^}]*cognito_bearer_outcome="success"[^}]*\} [1-9]/m);
+  for (const part of token.split(".")) expect(text).not.toContain(part);
+  await app.stop();
+});

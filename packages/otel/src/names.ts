@@ -9,6 +9,8 @@ export const METRICS = {
   verificationDuration: "cognito_bearer.verification.duration",
   /** Counter: refused verifications, by error.type (the stable reason code) and HTTP status. */
   refusals: "cognito_bearer.verification.refusals",
+  /** Counter (observed), with `cacheHits: "counted"` only: verifications answered from the verified-token cache, by issuer form (then not in the duration histogram). */
+  cacheHits: "cognito_bearer.verification.cache_hits",
   /** Counter: JWKS fetches, by outcome, HTTP status, trigger, server.address. */
   jwksFetches: "cognito_bearer.jwks.fetches",
   /** Histogram (s): JWKS fetch duration. */

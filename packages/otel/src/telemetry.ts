@@ -11,7 +11,7 @@ import { ClientCredentialsTelemetry } from "./client-credentials-telemetry.js";
 import { RevocationTelemetry, type ObservableRevocationList } from "./revocation-telemetry.js";
 import { TokenHandlerTelemetry } from "./token-handler-telemetry.js";
 import { createTokenEndpointDuration, tracedFetch } from "./traced-fetch.js";
-import { VerifierTelemetry } from "./verifier-telemetry.js";
+import { VerifierTelemetry, type CacheHitReporting } from "./verifier-telemetry.js";
 
 const SCOPE = "@cognito-bearer/otel";
 const VERSION = "0.1.0";
@@ -23,6 +23,15 @@ export interface CognitoTelemetryOptions {
   tracerProvider?: TracerProvider | false | undefined;
   /** Record the token's `sub` as `enduser.id` on verification spans. Default false: a `sub` identifies a person. */
   recordSub?: boolean | undefined;
+  /**
+   * Verifications answered from the verified-token cache: `"recorded"`
+   * (default) as a point of the duration histogram (and a span, with traces
+   * on), exact but at the OTel SDK's cost of hashing the attributes on every
+   * call; `"counted"` as one increment of a plain number, reported at
+   * collection time by the observable counter
+   * `cognito_bearer.verification.cache_hits` (no histogram point, no span).
+   */
+  cacheHits?: CacheHitReporting | undefined;
 }
 
 export interface CognitoTelemetry {
@@ -45,7 +54,7 @@ export interface CognitoTelemetry {
 export function createCognitoTelemetry(options: CognitoTelemetryOptions = {}): CognitoTelemetry {
   const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE, VERSION);
   const tracer = options.tracerProvider === false ? undefined : (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE, VERSION);
-  const verifiers = new VerifierTelemetry(meter, tracer, { recordSub: options.recordSub });
+  const verifiers = new VerifierTelemetry(meter, tracer, { recordSub: options.recordSub, cacheHits: options.cacheHits });
   const revocations = new RevocationTelemetry(meter, tracer);
   const tokenHandler = new TokenHandlerTelemetry(meter, tracer);
   const clientCredentials = new ClientCredentialsTelemetry(meter);

@@ -200,3 +200,24 @@ test("a revocation: the list's entries by kind, and the revoked token's refusal"
   expect(revoked.map((span) => span.attributes)).toEqual([{ "cognito_bearer.outcome": "failure", "error.type": "revoked", "http.response.status_code": 401 }]);
   await revocations.close();
 });
+
+test('cacheHits: "counted": cache hits are counted by issuer form at collection, with no histogram point and no span; the rest as usual', async () => {
+  telemetry = createCognitoTelemetry({ meterProvider: sdk.meterProvider, tracerProvider: sdk.tracerProvider, cacheHits: "counted" });
+  await startApi();
+  const token = issuer.mintAccessToken();
+  for (let i = 0; i < 4; i++) expect(await call(`Bearer ${token}`)).toBe(200);
+  expect(await call("Bearer not-a-jwt")).toBe(401);
+
+  let metrics = await sdk.collect();
+  expect(metrics.get(METRICS.cacheHits)!.type).toBe(DataPointType.SUM);
+  expect(metrics.get(METRICS.cacheHits)!.points).toEqual([{ attributes: { "cognito_bearer.issuer_form": "override" }, value: 3 }]);
+  expect(metrics.get(METRICS.verificationDuration)!.points).toEqual([
+    { attributes: { "cognito_bearer.outcome": "success", "cognito_bearer.cached": false, "cognito_bearer.issuer_form": "override" }, value: 1, sum: expect.any(Number) },
+    { attributes: { "cognito_bearer.outcome": "failure", "error.type": "malformed_token" }, value: 1, sum: expect.any(Number) },
+  ]);
+  expect(sdk.spans().filter((span) => span.name === SPANS.verify).map((span) => span.attributes["cognito_bearer.cached"] ?? span.attributes["error.type"])).toEqual([false, "malformed_token"]);
+
+  expect(await call(`Bearer ${token}`)).toBe(200);
+  metrics = await sdk.collect();
+  expect(metrics.get(METRICS.cacheHits)!.points).toEqual([{ attributes: { "cognito_bearer.issuer_form": "override" }, value: 4 }]);
+});
