@@ -94,7 +94,7 @@ return 1
 
 const KINDS = ["session", "token", "user"] as const;
 /** Members asked for per ZSCAN page of a load (a hint to Redis: a page takes milliseconds, whatever the list's size). */
-const LOAD_PAGE = 2000;
+const LOAD_PAGE = 1000;
 const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Where the log ends, read before a full load: what a catch-up later reads from. */
