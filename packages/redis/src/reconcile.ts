@@ -9,35 +9,60 @@
 // with every other write.
 import type { RevocationEntry } from "@cognito-bearer/core/adapter";
 
-/** Entries are written back this many at a time (node-redis pipelines concurrent commands). */
+/** Entries are written back this many per script call. */
 const BATCH = 256;
+
+/** The entries a reload read from Redis, merged by session, token and user: built page by page, compared at the end. */
+export class StoredEntries {
+  private readonly known = new Map<string, RevocationEntry>();
+
+  add(entries: Iterable<RevocationEntry>): void {
+    for (const entry of entries) {
+      const key = `${entry.kind}:${entry.id}`;
+      const current = this.known.get(key);
+      if (current === undefined) this.known.set(key, entry);
+      else if (current.kind === "user" && entry.kind === "user") {
+        this.known.set(key, { ...current, before: Math.max(current.before, entry.before), expiresAt: Math.max(current.expiresAt, entry.expiresAt) });
+      } else if (entry.expiresAt > current.expiresAt) this.known.set(key, entry);
+    }
+  }
+
+  /** Whether Redis lacks `entry` (or holds it with less). */
+  lacks(entry: RevocationEntry): boolean {
+    const there = this.known.get(`${entry.kind}:${entry.id}`);
+    if (there === undefined || there.expiresAt < entry.expiresAt) return true;
+    return entry.kind === "user" && there.kind === "user" && there.before < entry.before;
+  }
+
+  /** The entries of `mirror` that Redis lacks; the event loop runs every `chunk` entries (a mirror of millions does not block the process). */
+  async missingFrom(mirror: Iterable<RevocationEntry>, chunk = 10_000): Promise<RevocationEntry[]> {
+    const missing: RevocationEntry[] = [];
+    let n = 0;
+    for (const entry of mirror) {
+      if (this.lacks(entry)) missing.push(entry);
+      if (++n % chunk === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return missing;
+  }
+}
 
 /** The entries of `mirror` that `stored` lacks or holds with less. */
 export function missingFrom(stored: readonly RevocationEntry[], mirror: Iterable<RevocationEntry>): RevocationEntry[] {
-  const known = new Map<string, RevocationEntry>();
-  for (const entry of stored) {
-    const key = `${entry.kind}:${entry.id}`;
-    const current = known.get(key);
-    if (current === undefined) known.set(key, entry);
-    else if (current.kind === "user" && entry.kind === "user") {
-      known.set(key, { ...current, before: Math.max(current.before, entry.before), expiresAt: Math.max(current.expiresAt, entry.expiresAt) });
-    } else if (entry.expiresAt > current.expiresAt) known.set(key, entry);
-  }
-  const missing: RevocationEntry[] = [];
-  for (const entry of mirror) {
-    const there = known.get(`${entry.kind}:${entry.id}`);
-    if (there === undefined || there.expiresAt < entry.expiresAt) missing.push(entry);
-    else if (entry.kind === "user" && there.kind === "user" && there.before < entry.before) missing.push(entry);
-  }
-  return missing;
+  const known = new StoredEntries();
+  known.add(stored);
+  return [...mirror].filter((entry) => known.lacks(entry));
 }
 
-/** Writes `entries` (in batches); resolves to how many were written, rejects on the first failure. */
-export async function writeBack(entries: readonly RevocationEntry[], write: (entry: RevocationEntry) => Promise<void>, stillWanted: () => boolean): Promise<number> {
+/** Writes `entries` (in batches, one script call each); resolves to how many were written, rejects on the first failure. */
+export async function writeBack(
+  entries: readonly RevocationEntry[],
+  write: (batch: RevocationEntry[]) => Promise<void>,
+  stillWanted: () => boolean,
+): Promise<number> {
   let written = 0;
   for (let i = 0; i < entries.length && stillWanted(); i += BATCH) {
     const batch = entries.slice(i, i + BATCH);
-    await Promise.all(batch.map(write));
+    await write(batch);
     written += batch.length;
   }
   return written;

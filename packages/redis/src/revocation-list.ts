@@ -16,6 +16,12 @@
 //   subscriber did not lose its connection while it ran (a loss generation
 //   counter says), since a message sent during that loss may be in neither what
 //   the reload read nor what pub/sub delivered.
+//   A reload reads the list page by page (ZSCAN; each page bounded by
+//   `commandTimeoutMs`, the event loop running between pages), so a list of
+//   millions neither times out as one reply nor blocks the process; it confirms
+//   the mirror as of its start, or of the last heartbeat the subscriber heard
+//   during it (confirmedBy says why that is exact), so a long load does not use
+//   up the staleness allowance.
 //   Heartbeats published every few seconds prove the path from Redis to the
 //   mirror works. When none has arrived for `maxStalenessSeconds` (Redis down,
 //   hung, or partitioned), the mirror may be missing revocations: the check
@@ -40,8 +46,10 @@
 //
 // Nothing acknowledged is lost: a revoke that Redis cannot store (unreachable,
 // or no answer within `commandTimeoutMs`) applies here at once and waits in an
-// outbox (outbox.ts) written to Redis, in order, as soon as it answers again;
-// the call rejects with a RevocationUnavailableError whose `queued` is true.
+// outbox (outbox.ts) written to Redis, in order and in batches (one script call
+// each, so it drains far faster than revokes arrive), as soon as it answers again;
+// the call rejects with a RevocationUnavailableError whose `queued` is true, and
+// the failure is reported (`error`).
 // After every reload each instance writes back the live entries of its mirror
 // that Redis lacks (anti-entropy, reconcile.ts), so a Redis restarted empty
 // gets them back. ready() reports a Redis unreachable at start-up, takes a
@@ -58,7 +66,7 @@ import { withTimeout } from "./timeout.js";
 import { parseMessage, RevocationStore, type CommandClient, type LogPosition } from "./store.js";
 import { EVICTION_WARNING_CODE, evictionWarning, readEvictionPolicy } from "./eviction.js";
 import { RevocationOutbox } from "./outbox.js";
-import { missingFrom, writeBack } from "./reconcile.js";
+import { StoredEntries, writeBack } from "./reconcile.js";
 import { readyWithin, type ReadyOptions } from "./ready.js";
 
 /** The node-redis client this package needs: the official `redis` package, version 5 or 6. */
@@ -239,6 +247,8 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
   let reloadQueued = false;
   /** The replication id of the node holding the list when the mirror was last reloaded ("subscribe"). */
   let knownReplid: string | undefined;
+  /** The last heartbeat the subscriber heard: when, and from which replication history. */
+  let heard: { at: number; replid: string | undefined } = { at: -Infinity, replid: undefined };
   let closed = false;
   let closing: Promise<void> | undefined;
   let lastError: string | undefined;
@@ -260,17 +270,34 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
       }
       // A heartbeat proves the path works now, not that nothing was missed before: it
       // confirms nothing while a reload is needed, running, queued or awaiting a retry.
-      if (!reloadNeeded && !reloading && !reloadQueued) confirmedAt = Date.now();
+      // Heard during a reload, it may confirm the mirror at that reload's end (confirmedBy).
+      heard = { at: Date.now(), replid: parsed.replid };
+      if (!reloadNeeded && !reloading && !reloadQueued) confirmedAt = heard.at;
       return;
     }
     entries.add(parsed);
   };
 
-  /** A full load: where the log ends first (a catch-up reads from there), then every live entry. */
-  async function fullLoad(started: number): Promise<{ stored: RevocationEntry[]; position: LogPosition }> {
+  /**
+   * A full load: where the log ends first (a catch-up reads from there), then every live entry, page by page
+   * (each page bounded by `commandTimeoutMs`, the event loop running between pages), each page added to the
+   * mirror as it comes (what it read is true whatever happens next: the mirror only ever grows) and kept for
+   * the write-back's comparison.
+   */
+  async function fullLoad(started: number): Promise<{ stored: StoredEntries; count: number; position: LogPosition }> {
     const position = await withTimeout(store.position(commands), timeoutMs);
-    const stored = await withTimeout(store.load(commands, started), timeoutMs);
-    return { stored, position };
+    const stored = new StoredEntries();
+    const count = await store.load(
+      commands,
+      started,
+      (page) => {
+        if (closed) return;
+        for (const entry of page) entries.add(entry);
+        stored.add(page);
+      },
+      (reply) => withTimeout(reply, timeoutMs),
+    );
+    return { stored, count, position };
   }
 
   // One reload at a time; one asked for meanwhile (a reconnection's 'ready') is queued,
@@ -294,7 +321,7 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
         const generation = lossGeneration;
         const listening = subscriber.isReady;
         const started = Date.now();
-        let read: { stored: RevocationEntry[]; position: LogPosition };
+        let read: { stored: StoredEntries; count: number; position: LogPosition };
         try {
           read = await fullLoad(started);
         } catch (err) {
@@ -305,21 +332,36 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
           continue;
         }
         if (closed) return;
-        const { stored, position } = read;
-        // What it read is true whatever happened since: the mirror only ever grows.
-        for (const entry of stored) entries.add(entry);
+        const { stored, count, position } = read;
         reconcile(stored, started);
         if (!listening || generation !== lossGeneration) continue;
         knownReplid = position.replid;
         reloadNeeded = false;
         loaded = true;
-        confirmedAt = started;
-        report({ type: "reloaded", entries: stored.length, durationMs: Date.now() - started });
+        confirmedAt = confirmedBy(started, position.replid);
+        report({ type: "reloaded", entries: count, durationMs: Date.now() - started });
         resolveLoaded();
       } while (reloadQueued && !closed);
     } finally {
       reloading = false;
     }
+  }
+
+  /**
+   * Up to when a reload that began at `started`, listening, and ended with no connection loss (same loss
+   * generation) confirms the mirror. Not its end: the subscriber's connection not being closed does not prove
+   * that it delivers (a half-open connection, a stalled relay), so counting the end would stretch the time
+   * nothing proved the path by the load's length. But a heartbeat the subscriber heard during the load, at
+   * `heard.at` >= `started`, from the history the reload read: every entry stored before `started` is in what
+   * the reload read, and every one published from `started` to the heartbeat's publication reached the
+   * subscriber before it (one connection delivers in order; the heartbeat's and the entries' PUBLISH run on the
+   * node holding the list), exactly what a heartbeat heard after the reload proves. So a long load (a big list)
+   * ends confirmed as of its last heartbeat (at most `maxStalenessSeconds` / 3 before its end), not of its start.
+   */
+  function confirmedBy(started: number, replid: string | undefined): number {
+    if (heard.at < started) return started;
+    if (heard.replid !== undefined && replid !== undefined && heard.replid !== replid) return started;
+    return Math.max(started, heard.at);
   }
 
   const lost = () => {
@@ -384,14 +426,13 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
   /** A full load (and the write-back of what Redis lacks), recording where the log ended before it. */
   async function reloadFromScratch(started: number): Promise<void> {
     const writesBefore = [...unreadWrites];
-    const { stored, position: at } = await fullLoad(started);
+    const { stored, count, position: at } = await fullLoad(started);
     if (closed) return;
-    for (const entry of stored) entries.add(entry);
     reconcile(stored, started);
     position = { epoch: at.epoch, lastId: at.lastId, at: started };
     // What the load read holds every write acknowledged before it (or the write-back restores it).
     for (const id of writesBefore) unreadWrites.delete(id);
-    report({ type: "reloaded", entries: stored.length, durationMs: Date.now() - started });
+    report({ type: "reloaded", entries: count, durationMs: Date.now() - started });
   }
 
   /**
@@ -441,8 +482,13 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
     const id = await withTimeout(store.write(commands, entry), timeoutMs);
     if (catchUpMode) unreadWrites.add(id);
   };
+  /** Several entries in one script call, in order (the outbox, the write-back). */
+  const writeMany = async (batch: RevocationEntry[]) => {
+    const ids = await withTimeout(store.writeBatch(commands, batch), timeoutMs);
+    if (catchUpMode) for (const id of ids) unreadWrites.add(id);
+  };
   const outbox = new RevocationOutbox({
-    write,
+    write: writeMany,
     canWrite: () => commands.isReady,
     alertMs: outboxAlertMs,
     stalled: (count, oldestAgeSeconds) =>
@@ -460,13 +506,14 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
 
   // Anti-entropy, after each reload: what the mirror holds and Redis lacks is written back. One at a time, in order.
   let reconciling = Promise.resolve();
-  function reconcile(stored: RevocationEntry[], readAt: number) {
+  function reconcile(stored: StoredEntries, readAt: number) {
     reconciling = reconciling.then(async () => {
       if (closed) return;
-      const missing = missingFrom(stored, entries.live(readAt));
-      if (missing.length === 0) return;
+      // Compared in chunks, the event loop running between them: a mirror of millions does not block the process.
+      const missing = await stored.missingFrom(entries.live(readAt));
+      if (missing.length === 0 || closed) return;
       try {
-        const written = await writeBack(missing, write, () => !closed);
+        const written = await writeBack(missing, writeMany, () => !closed);
         report({ type: "written_back", entries: written });
       } catch (err) {
         // The next reconnection (or catch-up) reloads, and writes back again.
@@ -529,6 +576,13 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
   const inFlight = new Set<Promise<void>>();
   const queued = (why: string) =>
     new RevocationUnavailableError(`cognito-bearer: ${why}: the revocation applies on this instance now and is queued for Redis`, { queued: true });
+  let writeFailedAt = -Infinity;
+  const writeFailed = (err: unknown) => {
+    const now = Date.now();
+    if (now - writeFailedAt < timeoutMs) return;
+    writeFailedAt = now;
+    onError(err);
+  };
   async function revoke(entry: RevocationEntry): Promise<void> {
     // This instance enforces it at once, whatever Redis says.
     entries.add(entry);
@@ -545,6 +599,8 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
     } catch (err) {
       // Closed meanwhile (close() stopped waiting for this write): nothing will deliver it.
       if (closed) throw new RevocationUnavailableError("cognito-bearer: the revocation list closed before Redis stored the revocation: it applies on this instance only");
+      // Reported (a burst of failures, e.g. a paused Redis, once per commandTimeoutMs): never a silent queue.
+      writeFailed(err);
       outbox.push(entry);
       throw queued(`Redis did not store the revocation (${err instanceof Error ? err.message : String(err)})`);
     } finally {

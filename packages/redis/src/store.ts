@@ -1,11 +1,11 @@
 // How revocation entries live in Redis: one sorted set per kind, scored by the
-// entry's expiry, so that a reload is one range query per kind and expired
+// entry's expiry, so that a reload reads each kind (page by page) and expired
 // members can be trimmed by score. Each write is one Lua script: add (keeping
 // the later expiry), trim what has expired, set the key's TTL to its latest
 // member's expiry (Redis never grows without bound), append the entry to the
-// list's log, and publish it to every instance's mirror. Only generic commands
-// (EVAL, ZRANGEBYSCORE) are sent, through `sendCommand`, so any node-redis 5 or
-// 6 client works.
+// list's log, and publish it to every instance's mirror (the outbox sends a
+// batch of entries in one script call, in order). Only generic commands (EVAL,
+// ZSCAN) are sent, through `sendCommand`, so any node-redis 5 or 6 client works.
 //
 // The log (`<prefix>{rev}:log`, a Redis Stream) is what an instance without a
 // subscription reads to catch up: every entry written since the last one it
@@ -57,6 +57,30 @@ local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
 return { redis.call('GET', KEYS[2]), last[1] and last[1][1] or false, replid }
 `;
 
+// The same for many entries at once (the outbox's delivery: one round trip per batch, in order). KEYS: the sets
+// of sessions, tokens and users, the log, the epoch. ARGV: now, channel, the log's trim point, an epoch for an
+// empty Redis, the log's lifetime (ms), then per entry: its set's index in KEYS (1-3), member, expiry, JSON.
+// Returns the log ids, in order.
+const WRITE_BATCH_SCRIPT = `
+redis.call('SET', KEYS[5], ARGV[4], 'NX')
+local ids = {}
+local touched = {}
+for i = 6, #ARGV, 4 do
+  local key = KEYS[tonumber(ARGV[i])]
+  redis.call('ZADD', key, 'GT', ARGV[i + 2], ARGV[i + 1])
+  touched[key] = true
+  ids[#ids + 1] = redis.call('XADD', KEYS[4], 'MINID', '~', ARGV[3], '*', 'e', ARGV[i + 3])
+  redis.call('PUBLISH', ARGV[2], ARGV[i + 3])
+end
+for key in pairs(touched) do
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', ARGV[1])
+  local latest = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
+  if latest[2] then redis.call('PEXPIREAT', key, latest[2]) end
+end
+redis.call('PEXPIRE', KEYS[4], ARGV[5])
+return ids
+`;
+
 // KEYS: the log, the epoch. ARGV: the first id to read (inclusive, or exclusive with "("), how many at most.
 const READ_SCRIPT = `
 return { redis.call('GET', KEYS[2]), redis.call('XRANGE', KEYS[1], ARGV[1], '+', 'COUNT', ARGV[2]) }
@@ -69,6 +93,9 @@ return 1
 `;
 
 const KINDS = ["session", "token", "user"] as const;
+/** Members asked for per ZSCAN page of a load (a hint to Redis: a page takes milliseconds, whatever the list's size). */
+const LOAD_PAGE = 1000;
+const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Where the log ends, read before a full load: what a catch-up later reads from. */
 export interface LogPosition {
@@ -137,22 +164,70 @@ export class RevocationStore {
     return String(id);
   }
 
-  /** Every entry that has not expired. */
-  async load(client: CommandClient, now = Date.now()): Promise<RevocationEntry[]> {
-    const read = (key: string) => client.sendCommand(["ZRANGEBYSCORE", key, `(${now}`, "+inf", "WITHSCORES"]) as Promise<unknown[]>;
-    const replies = await Promise.all(KINDS.map(async (kind) => [...pairs(await read(this.key(kind))), ...pairs(await read(this.legacyKey(kind)))]));
-    const entries: RevocationEntry[] = [];
-    KINDS.forEach((kind, index) => {
-      for (const [member, expiresAt] of replies[index]) {
-        if (kind !== "user") {
-          entries.push({ kind, id: member, expiresAt });
-          continue;
-        }
-        const colon = member.indexOf(":");
-        entries.push({ kind, id: member.slice(colon + 1), before: Number(member.slice(0, colon)), expiresAt });
+  /** Store, log and publish several entries, in order, in one script call; resolves to their ids in the log. */
+  async writeBatch(client: CommandClient, entries: readonly RevocationEntry[], now = Date.now()): Promise<string[]> {
+    if (entries.length === 0) return [];
+    const args = [
+      "EVAL",
+      WRITE_BATCH_SCRIPT,
+      "5",
+      this.key("session"),
+      this.key("token"),
+      this.key("user"),
+      this.logKey,
+      this.epochKey,
+      String(now),
+      this.channel,
+      String(Math.max(0, now - this.logRetentionMs)),
+      this.epoch,
+      String(this.logRetentionMs),
+    ];
+    for (const entry of entries) {
+      const member = entry.kind === "user" ? `${entry.before}:${entry.id}` : entry.id;
+      args.push(String(KINDS.indexOf(entry.kind) + 1), member, String(entry.expiresAt), JSON.stringify(entry));
+    }
+    const ids = (await client.sendCommand(args)) as unknown[];
+    return (ids ?? []).map(String);
+  }
+
+  /**
+   * Every entry that has not expired, page by page (ZSCAN): each page is one short command, bounded by `bound`
+   * (a timeout), and the event loop runs between pages, so a list of millions neither times out as one huge
+   * reply nor blocks the process. ZSCAN returns every member present from the scan's start to its end (some
+   * maybe twice: harmless, adding is idempotent); one added meanwhile may be missed, and is the pub/sub's or the
+   * log's to deliver, as with the single read this replaces. Resolves to how many entries were read.
+   */
+  async load(
+    client: CommandClient,
+    now: number,
+    onPage: (entries: RevocationEntry[]) => void,
+    bound: <T>(reply: Promise<T>) => Promise<T> = (reply) => reply,
+    pageSize = LOAD_PAGE,
+  ): Promise<number> {
+    let count = 0;
+    for (const kind of KINDS) {
+      for (const key of [this.key(kind), this.legacyKey(kind)]) {
+        let cursor = "0";
+        do {
+          const [next, raw] = (await bound(client.sendCommand(["ZSCAN", key, cursor, "COUNT", String(pageSize)]))) as [unknown, unknown[]];
+          cursor = String(next);
+          const page: RevocationEntry[] = [];
+          for (const [member, expiresAt] of pairs(raw ?? [])) {
+            if (expiresAt <= now) continue;
+            if (kind !== "user") {
+              page.push({ kind, id: member, expiresAt });
+              continue;
+            }
+            const colon = member.indexOf(":");
+            page.push({ kind, id: member.slice(colon + 1), before: Number(member.slice(0, colon)), expiresAt });
+          }
+          count += page.length;
+          onPage(page);
+          await nextTick();
+        } while (cursor !== "0");
       }
-    });
-    return entries;
+    }
+    return count;
   }
 
   /** Where the log ends now (read before a full load: everything logged after it is read by the next catch-up). */

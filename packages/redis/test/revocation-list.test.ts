@@ -111,7 +111,7 @@ test("a reconnection while a reload runs queues another reload: a revocation mad
   const reloadsBefore = reloads.length;
 
   // 1. The subscriber loses its connection; its reconnection starts a reload, whose answer the relay holds.
-  proxy.holdRepliesAfter("ZRANGEBYSCORE");
+  proxy.holdRepliesAfter("ZSCAN");
   await raw.sendCommand(["CLIENT", "KILL", "TYPE", "pubsub"]);
   await proxy.heldContains("marker");
   // 2. While that reload waits, having read the list: the subscriber loses its connection again, and
