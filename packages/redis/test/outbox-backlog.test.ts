@@ -47,8 +47,7 @@ test("after a 1 s CLIENT PAUSE under a sustained revoke load, the outbox drains 
   // revokes at once in the pause. Delivered one write per round trip (5,000-9,000/s), the outbox took seconds to
   // catch up with that backlog while the load went on (and at a higher rate never did); in batches, it does
   // within ~1.3 s alone, 2.8-3.9 s beside other test files (most of it Redis running the 20,000 single writes held by
-  // the pause). One write per round trip
-  // had not caught up 3.5 s after the pause (24,000 still waiting, ~2,800/s less).
+  // the pause). One write per round trip had not caught up 3.5 s after the pause (24,000 still waiting, ~2,800/s less).
   const RATE = 3000;
   const DURATION_MS = 9500;
   const BURST = 20_000;
