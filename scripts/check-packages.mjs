@@ -38,7 +38,9 @@ for (const name of packages) {
  * every test on the built packages resolve them.
  */
 function onlyMarkerImports(output) {
-  const findings = output.split("\n").filter((line) => /^\d+\. /.test(line));
+  // publint colours its output when it thinks it may (e.g. under CI=true): read it without the escapes.
+  const plain = output.replace(/\x1b\[[0-9;]*m/g, "");
+  const findings = plain.split("\n").filter((line) => /^\d+\. /.test(line));
   return findings.length > 0 && findings.every((line) => /^\d+\. \.\/dist\/(esm|cjs)\/package\.json has an "imports" field/.test(line));
 }
 
