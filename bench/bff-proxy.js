@@ -5,7 +5,11 @@
 // this one process on 127.0.0.1, requests one at a time over keep-alive
 // connections: the difference in CPU per request (process.cpuUsage) is the
 // proxy's own work (the client's and the upstream's cancel out), and the
-// difference in latency is what the extra hop adds.
+// difference in latency is what the extra hop adds. Direct and proxied runs
+// alternate for several rounds, and each figure is the median of the rounds,
+// so that a noisy neighbour disturbs both sides alike.
+// Writes results/bff-proxy.md (quick runs: bff-proxy-quick.md); `pnpm bench` runs it.
+import { writeFileSync } from "node:fs";
 import { createServer, request, Agent } from "node:http";
 import express from "express";
 import { cognitoAuth } from "@cognito-bearer/express";
@@ -19,6 +23,7 @@ const { tokenHandlerListener } = await import(new URL("mounts/node.js", bffDist)
 const quick = process.argv.includes("--quick");
 const SMALL_N = quick ? 500 : 3000;
 const BIG_N = quick ? 50 : 300;
+const ROUNDS = quick ? 1 : 5;
 const MIB = Buffer.alloc(1024 * 1024, 7);
 
 const listen = (server) => new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${server.address().port}`)));
@@ -95,17 +100,47 @@ async function measure(label, call, n) {
 
 const direct = { authorization: `Bearer ${token}` };
 const viaProxy = { cookie: `${session[0]}=${session[1]}` };
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+/** The median of each figure over the rounds. */
+const summary = (label, runs) => ({
+  label,
+  n: runs[0].n * runs.length,
+  p50: median(runs.map((r) => r.p50)),
+  p99: median(runs.map((r) => r.p99)),
+  cpuUsPerRequest: median(runs.map((r) => r.cpuUsPerRequest)),
+  rps: median(runs.map((r) => r.rps)),
+});
 const rows = [];
 for (const [size, path, n] of [["small JSON", "/small", SMALL_N], ["1 MiB", "/big", BIG_N]]) {
-  const a = await measure(`${size}, direct`, () => get(upstreamUrl, path, direct), n);
-  const b = await measure(`${size}, through the proxy`, () => get(bffUrl, `/api${path}`, viaProxy), n);
-  rows.push(a, b, { label: `${size}: proxy overhead`, n, p50: b.p50 - a.p50, p99: b.p99 - a.p99, cpuUsPerRequest: b.cpuUsPerRequest - a.cpuUsPerRequest, rps: NaN });
+  const directRuns = [];
+  const proxyRuns = [];
+  const overheads = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const a = await measure(`${size}, direct`, () => get(upstreamUrl, path, direct), n);
+    const b = await measure(`${size}, through the proxy`, () => get(bffUrl, `/api${path}`, viaProxy), n);
+    directRuns.push(a);
+    proxyRuns.push(b);
+    overheads.push({ n, p50: b.p50 - a.p50, p99: b.p99 - a.p99, cpuUsPerRequest: b.cpuUsPerRequest - a.cpuUsPerRequest, rps: NaN });
+  }
+  rows.push(summary(`${size}, direct`, directRuns), summary(`${size}, through the proxy`, proxyRuns), { ...summary(`${size}: proxy overhead (paired per round)`, overheads), rps: NaN });
 }
 
 const fmt = (ms) => `${ms.toFixed(3)} ms`;
-process.stdout.write(`bff proxy overhead (node ${process.version}, one process, sequential keep-alive requests)\n`);
-process.stdout.write(`| case | requests | p50 | p99 | CPU per request | req/s |\n| --- | --- | --- | --- | --- | --- |\n`);
-for (const row of rows) process.stdout.write(`| ${row.label} | ${row.n} | ${fmt(row.p50)} | ${fmt(row.p99)} | ${Math.round(row.cpuUsPerRequest)} µs | ${Number.isNaN(row.rps) ? "" : Math.round(row.rps)} |\n`);
+const lines = [
+  `bff proxy overhead (node ${process.version}, one process, sequential keep-alive requests, median of ${ROUNDS} round${ROUNDS === 1 ? "" : "s"})`,
+  "",
+  "| case | requests | p50 | p99 | CPU per request | req/s |",
+  "| --- | --- | --- | --- | --- | --- |",
+  ...rows.map((row) => `| ${row.label} | ${row.n} | ${fmt(row.p50)} | ${fmt(row.p99)} | ${Math.round(row.cpuUsPerRequest)} µs | ${Number.isNaN(row.rps) ? "" : Math.round(row.rps)} |`),
+];
+process.stdout.write(lines.join("\n") + "\n");
+const file = `results/bff-proxy${quick ? "-quick" : ""}.md`;
+writeFileSync(new URL(`./${file}`, import.meta.url), lines.join("\n") + "\n");
+process.stdout.write(`wrote ${file}\n`);
 
 agent.destroy();
 await handler.close();

@@ -2,7 +2,7 @@
 // tokens and the same local JWKS server, then writes results/latest.{md,svg,json}
 // (quick runs: results/latest-quick.*), and results/revocation.md. See README.md.
 //
-//   node run.js [--quick] [--sections=raw,http,jwks,memory] [--servers=express-bare,...] [--rounds=N] [--duration=S]
+//   node run.js [--quick] [--sections=raw,http,jwks,memory,revocation,proxy] [--servers=express-bare,...] [--rounds=N] [--duration=S]
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,7 +20,7 @@ const flag = (name) => argv.includes(`--${name}`) || process.env[`BENCH_${name.t
 const option = (name) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 
 const quick = flag("quick");
-const SECTIONS = ["raw", "http", "jwks", "memory", "revocation"];
+const SECTIONS = ["raw", "http", "jwks", "memory", "revocation", "proxy"];
 const sections = option("sections")?.split(",") ?? SECTIONS;
 for (const s of sections) if (!SECTIONS.includes(s)) throw new Error(`unknown section ${s} (use ${SECTIONS.join(",")})`);
 
@@ -141,6 +141,15 @@ async function main() {
     const args = ["--expose-gc", new URL("./revocation.js", import.meta.url).pathname, ...(quick ? ["--quick"] : [])];
     const { status } = await timed("revocation", async () => spawnSync(process.execPath, args, { stdio: "inherit" }));
     if (status !== 0) results.problems.push(`revocation.js exited ${status}`);
+  }
+
+  if (sections.includes("proxy")) {
+    // The token handler's proxy mode (the full BFF) against a direct call to the same upstream: results/bff-proxy.md.
+    log(`6/6 BFF proxy overhead ...`);
+    const { spawnSync } = await import("node:child_process");
+    const args = [new URL("./bff-proxy.js", import.meta.url).pathname, ...(quick ? ["--quick"] : [])];
+    const { status } = await timed("proxy", async () => spawnSync(process.execPath, args, { stdio: "inherit" }));
+    if (status !== 0) results.problems.push(`bff-proxy.js exited ${status}`);
   }
 
   results.loadAverageAtEnd = loadAverage();
