@@ -9,26 +9,18 @@
 // replication history (a failover) starts a reload and the write-back.
 import { createClient } from "redis";
 import { createVerifier, type Verifier } from "@cognito-bearer/core";
-import { createTestIssuer, type TestIssuer } from "@cognito-bearer/testing";
+import type { TestIssuer } from "@cognito-bearer/testing";
 import { createRedisRevocationList, type RedisRevocationEvent, type RedisRevocationList, type RedisRevocationListOptions } from "@cognito-bearer/redis";
 import { startRedisServer, type RedisServer } from "../../../test/support/redis-server";
-import { outcome, until } from "./support";
+import { outcome, until, useRedisAndIssuer } from "./support";
 
 jest.setTimeout(30_000);
 
 let redis: RedisServer;
 let issuer: TestIssuer;
-const open: { close(): unknown }[] = [];
-
-beforeAll(async () => {
-  [redis, issuer] = await Promise.all([startRedisServer(), createTestIssuer()]);
-});
-afterAll(async () => {
-  await issuer.close();
-  await redis.stop();
-});
-afterEach(async () => {
-  for (const item of open.splice(0).reverse()) await item.close();
+const open = useRedisAndIssuer((server, testIssuer) => {
+  redis = server;
+  issuer = testIssuer;
 });
 
 let prefixes = 0;

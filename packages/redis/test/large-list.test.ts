@@ -8,26 +8,19 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createClient } from "redis";
 import { createVerifier } from "@cognito-bearer/core";
-import { createTestIssuer, type TestIssuer } from "@cognito-bearer/testing";
+import type { TestIssuer } from "@cognito-bearer/testing";
 import { createRedisRevocationList, type RedisRevocationEvent, type RedisRevocationListOptions } from "@cognito-bearer/redis";
-import { startRedisServer, type RedisServer } from "../../../test/support/redis-server";
+import type { RedisServer } from "../../../test/support/redis-server";
+import { useRedisAndIssuer } from "./support";
 import { startHoldingProxy } from "./holding-proxy";
 
 jest.setTimeout(60_000);
 
 let redis: RedisServer;
 let issuer: TestIssuer;
-const open: { close(): unknown }[] = [];
-
-beforeAll(async () => {
-  [redis, issuer] = await Promise.all([startRedisServer(), createTestIssuer()]);
-});
-afterAll(async () => {
-  await issuer.close();
-  await redis.stop();
-});
-afterEach(async () => {
-  for (const item of open.splice(0).reverse()) await item.close();
+const open = useRedisAndIssuer((server, testIssuer) => {
+  redis = server;
+  issuer = testIssuer;
 });
 
 const ENTRIES = 200_000;

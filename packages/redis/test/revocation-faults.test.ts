@@ -5,7 +5,7 @@
 // entries stop refusing everywhere at once; ready() never hangs in silence;
 // close() flushes the outbox, or reports what it could not.
 import { createVerifier, type Verifier } from "@cognito-bearer/core";
-import { createTestIssuer, type TestIssuer } from "@cognito-bearer/testing";
+import type { TestIssuer } from "@cognito-bearer/testing";
 import {
   createRedisRevocationList,
   OUTBOX_WARNING_CODE,
@@ -17,7 +17,7 @@ import {
 } from "@cognito-bearer/redis";
 import { createClient } from "redis";
 import { startRedisServer, type RedisServer } from "../../../test/support/redis-server";
-import { outcome, until } from "./support";
+import { outcome, until, useRedisAndIssuer } from "./support";
 
 jest.setTimeout(40_000);
 
@@ -26,17 +26,9 @@ const PROPAGATION_BOUND_MS = 5000;
 
 let redis: RedisServer;
 let issuer: TestIssuer;
-const open: { close(): unknown }[] = [];
-
-beforeAll(async () => {
-  [redis, issuer] = await Promise.all([startRedisServer(), createTestIssuer()]);
-});
-afterAll(async () => {
-  await issuer.close();
-  await redis.stop();
-});
-afterEach(async () => {
-  for (const item of open.splice(0).reverse()) await item.close();
+const open = useRedisAndIssuer((server, testIssuer) => {
+  redis = server;
+  issuer = testIssuer;
 });
 
 let prefixes = 0;

@@ -3,27 +3,19 @@
 // 401) when out of touch beyond its bound, and bounded in Redis by TTLs.
 import { createClient } from "redis";
 import { createVerifier, type CognitoAuth, type Verifier } from "@cognito-bearer/core";
-import { createTestIssuer, type TestIssuer } from "@cognito-bearer/testing";
+import type { TestIssuer } from "@cognito-bearer/testing";
 import { createRedisRevocationList, RevocationUnavailableError, type RedisRevocationList, type RedisRevocationListOptions } from "@cognito-bearer/redis";
-import { startRedisServer, type RedisServer } from "../../../test/support/redis-server";
+import type { RedisServer } from "../../../test/support/redis-server";
 import { startHoldingProxy } from "./holding-proxy";
-import { outcome, until } from "./support";
+import { outcome, until, useRedisAndIssuer } from "./support";
 
 jest.setTimeout(30_000);
 
 let redis: RedisServer;
 let issuer: TestIssuer;
-const open: { close(): unknown }[] = [];
-
-beforeAll(async () => {
-  [redis, issuer] = await Promise.all([startRedisServer(), createTestIssuer()]);
-});
-afterAll(async () => {
-  await issuer.close();
-  await redis.stop();
-});
-afterEach(async () => {
-  for (const item of open.splice(0).reverse()) await item.close();
+const open = useRedisAndIssuer((server, testIssuer) => {
+  redis = server;
+  issuer = testIssuer;
 });
 
 let prefixes = 0;

@@ -1,8 +1,33 @@
-// What the Redis package's tests share: a verifier's verdict as one comparable
-// value, polling until a verdict (or anything) turns up, and a stored session.
+// What the Redis package's tests share: a real redis-server and a test issuer
+// per file, a verifier's verdict as one comparable value, polling until a
+// verdict (or anything) turns up, and a stored session.
 import { randomBytes } from "node:crypto";
 import type { StoredSession } from "@cognito-bearer/bff";
 import type { Verifier } from "@cognito-bearer/core";
+import { createTestIssuer, type TestIssuer } from "@cognito-bearer/testing";
+import { startRedisServer, type RedisServer } from "../../../test/support/redis-server";
+
+/**
+ * Starts a real redis-server and a test issuer before the file's tests (handed to `started`) and stops them after;
+ * returns the list into which a test pushes what it opens, closed in reverse order after each test.
+ */
+export function useRedisAndIssuer(started: (redis: RedisServer, issuer: TestIssuer) => void): { close(): unknown }[] {
+  const open: { close(): unknown }[] = [];
+  let redis: RedisServer | undefined;
+  let issuer: TestIssuer | undefined;
+  beforeAll(async () => {
+    [redis, issuer] = await Promise.all([startRedisServer(), createTestIssuer()]);
+    started(redis, issuer);
+  });
+  afterAll(async () => {
+    await issuer?.close();
+    await redis?.stop();
+  });
+  afterEach(async () => {
+    for (const item of open.splice(0).reverse()) await item.close();
+  });
+  return open;
+}
 
 /** 200, or "<status> <reason>" of the AuthError. */
 export async function outcome(verifier: Verifier, token: string): Promise<number | string> {
