@@ -20,8 +20,12 @@ export interface HandlerContext {
   verify(accessToken: string): Promise<CognitoAuth>;
   sessionCookie(id: string): string;
   clearSessionCookie(): string;
-  /** 401 session_expired: the SPA must sign in again. */
-  sessionExpired(): TokenHandlerResponse;
+  /**
+   * 401 session_expired: the SPA must sign in again. The session cookie is cleared only when the request presented
+   * one (`presented`): a request without it may be a cross-site navigation, for which the browser withheld the
+   * SameSite=Strict cookie, and clearing it then would let any site sign the user out.
+   */
+  sessionExpired(presented: boolean): TokenHandlerResponse;
 }
 
 export function createContext(o: ResolvedTokenHandlerOptions): HandlerContext {
@@ -61,7 +65,7 @@ export function createContext(o: ResolvedTokenHandlerOptions): HandlerContext {
     verify,
     sessionCookie: (id) => setCookie(o.cookieNames.session, id, { sameSite: "Strict", maxAgeSeconds: o.sessionLifetimeMs / 1000, secure: o.secureCookies }),
     clearSessionCookie,
-    sessionExpired: () => json(401, { error: "session_expired", error_description: "Sign in again" }, { "set-cookie": clearSessionCookie() }),
+    sessionExpired: (presented) => json(401, { error: "session_expired", error_description: "Sign in again" }, presented ? { "set-cookie": clearSessionCookie() } : {}),
   };
 }
 

@@ -13,8 +13,17 @@
 //   streams and is not replayed: the 401 goes back to the browser, after the
 //   refresh, so that the client's own retry carries the new token.
 // - The upstream unreachable: 503 with Retry-After (nothing reached it); a
-//   timeout or a broken answer: 502. Never a 401, never a sign-out. After the
+//   timeout or a broken answer (an unasked-for 101 or a connection closed
+//   without one included): 502. Never a 401, never a sign-out. After the
 //   answer's head is sent, a failure ends the browser's response abruptly.
+//   `timeoutMs` bounds both the wait for the answer's head once the request is
+//   sent (a deadline, not reset by 1xx answers or trickled bytes) and any
+//   silence on the socket.
+// - The browser's own faults are not the upstream's: an upload that stalls
+//   past the timeout is answered 408, and a browser that goes away is no
+//   `upstream_unavailable` event.
+// - TRACE and TRACK are refused (405): they would echo the Authorization
+//   header added here.
 import { isAuthError } from "@cognito-bearer/core";
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
@@ -32,6 +41,8 @@ import type { ResolvedProxyOptions, Upstream } from "./options.js";
 import { resolveTarget } from "./target.js";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+/** Methods that echo the request, and with it the Authorization header attached here. */
+const ECHOING_METHODS = new Set(["TRACE", "TRACK"]);
 const UNREACHABLE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ECONNRESET_BEFORE_SEND"]);
 const HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 /** A token that a forced refresh produced and that the upstream refuses again within this long is not refreshed again. */
@@ -53,8 +64,8 @@ export function createProxy(context: HandlerContext, options: ResolvedProxyOptio
   const forced = new Map<string, { token: string; at: number }>();
 
   const answer = (res: ServerResponse, response: TokenHandlerResponse) => send(res, response);
-  const sessionExpired = (): TokenHandlerResponse => {
-    const expired = context.sessionExpired();
+  const sessionExpired = (presented = true): TokenHandlerResponse => {
+    const expired = context.sessionExpired(presented);
     return { ...expired, headers: { ...expired.headers, [SESSION_HEADER]: "expired" } };
   };
   const unavailable = (retryAfter: string = RETRY_AFTER) =>
@@ -94,13 +105,17 @@ export function createProxy(context: HandlerContext, options: ResolvedProxyOptio
     const method = (req.method ?? "GET").toUpperCase();
     const host = req.headers.host;
     if (host === undefined || !HOST.test(host)) return answer(res, json(400, { error: "invalid_request", error_description: "A valid Host header is required" }));
+    if (ECHOING_METHODS.has(method)) return answer(res, json(405, { error: "method_not_allowed", error_description: `${method} is not forwarded` }, { allow: "GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE" }));
+    const coding = req.headers["transfer-encoding"];
+    // A coding other than chunked would be dropped on the way (the body is re-chunked here): refused, not garbled.
+    if (coding !== undefined && coding.trim().toLowerCase() !== "chunked") return answer(res, json(400, { error: "invalid_request", error_description: "Only the chunked transfer coding is forwarded" }));
     if (!SAFE_METHODS.has(method)) {
       const refused = refusedPost(context, { method, url: req.url ?? "/", headers: req.headers });
       if (refused !== undefined) return answer(res, refused);
     }
     const id = readIdCookie(req.headers.cookie, context.o.cookieNames.session);
     const session = id === undefined ? undefined : await context.o.sessions.get(id);
-    if (id === undefined || session === undefined) return answer(res, sessionExpired());
+    if (id === undefined || session === undefined) return answer(res, sessionExpired(id !== undefined));
     let current: StoredSession;
     try {
       current = await usableSession(id, session);
@@ -134,6 +149,7 @@ export function createProxy(context: HandlerContext, options: ResolvedProxyOptio
         contentLength: framedLength,
       });
 
+    const sentTokens = [current.accessToken];
     let outcome = await attempt(current.accessToken);
     if (outcome.kind === "response" && refusesToken(outcome.response) && !quiet(id, current.accessToken)) {
       const refusedResponse = outcome.response;
@@ -147,15 +163,19 @@ export function createProxy(context: HandlerContext, options: ResolvedProxyOptio
       if (refreshed.accessToken !== current.accessToken) remember(id, refreshed.accessToken);
       if (body !== undefined && refreshed.accessToken !== current.accessToken) {
         refusedResponse.resume();
+        sentTokens.push(refreshed.accessToken);
         outcome = await attempt(refreshed.accessToken);
       }
     }
     if (outcome.kind === "failed") {
+      // The browser's doing (it went away, or its upload stalled): not an upstream outage.
+      if (res.destroyed || req.destroyed) return;
+      if (outcome.stalledUpload) return answer(res, json(408, { error: "request_timeout", error_description: "The request body stalled" }, { connection: "close" }));
       context.emit({ type: "upstream_unavailable", upstream: upstream.prefix, detail: outcome.detail });
       if (outcome.unreachable) return answer(res, unavailable());
       return answer(res, json(502, { error: "bad_gateway", error_description: "The upstream API did not answer" }));
     }
-    relay(req, res, outcome.response, method);
+    relay(req, res, outcome.response, method, sentTokens);
   }
 
   function sendUpstream(
@@ -166,7 +186,7 @@ export function createProxy(context: HandlerContext, options: ResolvedProxyOptio
     method: string,
     body: Buffer | undefined,
     extra: Parameters<typeof upstreamRequestHeaders>[2],
-  ): Promise<{ kind: "response"; response: IncomingMessage } | { kind: "failed"; unreachable: boolean; detail: string }> {
+  ): Promise<{ kind: "response"; response: IncomingMessage } | { kind: "failed"; unreachable: boolean; stalledUpload: boolean; detail: string }> {
     return new Promise((resolve) => {
       const request = (upstream.secure ? httpsRequest : httpRequest) as typeof httpRequest;
       let sent = false;
@@ -177,15 +197,33 @@ export function createProxy(context: HandlerContext, options: ResolvedProxyOptio
         timeout: options.timeoutMs,
         setHost: false,
       });
-      upstreamReq.once("timeout", () => upstreamReq.destroy(Object.assign(new Error(`no answer within ${options.timeoutMs} ms`), { code: "ETIMEDOUT" })));
-      upstreamReq.once("error", (err: NodeJS.ErrnoException) => {
-        // Before the upstream's head: an answer for the browser; after it, the relay ends the browser's response.
+      // Streaming the browser's body and still short of its end when time runs out: the browser's stall.
+      const uploading = () => body === undefined && !req.readableEnded;
+      const fail = (detail: string, unreachable = false) => {
         if (sent) return;
         sent = true;
-        resolve({ kind: "failed", unreachable: UNREACHABLE.has(err.code ?? ""), detail: `${upstream.origin}: ${err.code ?? err.message}` });
+        clearTimeout(headDeadline);
+        resolve({ kind: "failed", unreachable, stalledUpload: uploading(), detail: `${upstream.origin}: ${detail}` });
+      };
+      const timedOut = () => upstreamReq.destroy(Object.assign(new Error(`no answer within ${options.timeoutMs} ms`), { code: "ETIMEDOUT" }));
+      // The socket's timeout is an idle one: trickled bytes or endless 1xx answers would reset it. This one, from the
+      // end of the request's body (an upload may take longer than the timeout, and moves), is not reset.
+      let headDeadline: ReturnType<typeof setTimeout> | undefined;
+      upstreamReq.once("finish", () => {
+        if (!sent) headDeadline = setTimeout(timedOut, options.timeoutMs);
       });
+      upstreamReq.once("timeout", timedOut);
+      // Before the upstream's head: an answer for the browser; after it, the relay ends the browser's response.
+      upstreamReq.once("error", (err: NodeJS.ErrnoException) => fail(err.code ?? err.message, UNREACHABLE.has(err.code ?? "")));
+      // An upgrade nobody asked for (Upgrade is never forwarded), or a connection closed without an answer.
+      upstreamReq.once("upgrade", (_response, socket: { destroy(): void }) => {
+        socket.destroy();
+        fail("answered 101 Switching Protocols");
+      });
+      upstreamReq.once("close", () => fail("closed the connection without an answer"));
       upstreamReq.once("response", (response) => {
         sent = true;
+        clearTimeout(headDeadline);
         resolve({ kind: "response", response });
       });
       // The browser went away: so does the upstream request.
@@ -196,7 +234,7 @@ export function createProxy(context: HandlerContext, options: ResolvedProxyOptio
       else {
         req.pipe(upstreamReq, { end: false });
         req.once("end", () => {
-          const trailers = upstreamTrailers(req);
+          const trailers = upstreamTrailers(req, extra.csrfHeader);
           if (trailers.length > 0 && extra.chunked) upstreamReq.addTrailers(trailers);
           upstreamReq.end();
         });
@@ -205,12 +243,12 @@ export function createProxy(context: HandlerContext, options: ResolvedProxyOptio
     });
   }
 
-  function relay(req: IncomingMessage, res: ServerResponse, upstreamRes: IncomingMessage, method: string): void {
+  function relay(req: IncomingMessage, res: ServerResponse, upstreamRes: IncomingMessage, method: string, sentTokens: readonly string[]): void {
     const streamed = upstreamRes.headers["content-length"] === undefined && method !== "HEAD" && req.httpVersionMajor >= 1 && req.httpVersion !== "1.0";
-    res.writeHead(upstreamRes.statusCode ?? 502, browserResponseHeaders(upstreamRes, options, streamed));
+    res.writeHead(upstreamRes.statusCode ?? 502, browserResponseHeaders(upstreamRes, options, streamed, sentTokens));
     upstreamRes.pipe(res, { end: false });
     upstreamRes.once("end", () => {
-      const trailers = browserTrailers(upstreamRes);
+      const trailers = browserTrailers(upstreamRes, sentTokens);
       if (trailers.length > 0 && streamed) res.addTrailers(trailers);
       res.end();
     });

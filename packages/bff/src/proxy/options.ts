@@ -4,7 +4,7 @@ import { OptionsError } from "@cognito-bearer/core";
 
 /** How the token handler forwards requests to `upstreams`. Every field is optional. */
 export interface ProxyOptions {
-  /** Deadline for the upstream's response headers, and the longest silence while a body streams. Default 30000. */
+  /** Deadline for the upstream's response headers once the request is sent, and the longest silence on the connection while bodies stream. Default 30000. */
   timeoutMs?: number | undefined;
   /**
    * Trust the `X-Forwarded-For/-Proto/-Host` headers that arrive (this handler runs behind a load balancer that

@@ -16,7 +16,7 @@ export async function token(context: HandlerContext, req: TokenHandlerRequest): 
   const { o, emit } = context;
   const id = readIdCookie(header(req, "cookie"), o.cookieNames.session);
   const session = id === undefined ? undefined : await o.sessions.get(id);
-  if (id === undefined || session === undefined) return context.sessionExpired();
+  if (id === undefined || session === undefined) return context.sessionExpired(id !== undefined);
   let fresh: StoredSession;
   try {
     fresh = await freshSession(id, session, context.refresh);
@@ -25,12 +25,12 @@ export async function token(context: HandlerContext, req: TokenHandlerRequest): 
   } catch (err) {
     if (err instanceof SessionExpired) {
       emit({ type: "session_expired", sub: session.sub, reason: err.reason });
-      return context.sessionExpired();
+      return context.sessionExpired(true);
     }
     if (err instanceof SessionRevoked) {
       await endSession(context, id, err.session);
       emit({ type: "session_expired", sub: session.sub, reason: `the API's revocation list refuses this sign-in (${err.reason})` });
-      return context.sessionExpired();
+      return context.sessionExpired(true);
     }
     const kind = classifyFailure(context, err, "refresh");
     if (kind.status === 500) return json(500, { error: "server_error", error_description: "The sign-in service is misconfigured" });
