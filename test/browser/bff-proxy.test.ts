@@ -2,6 +2,8 @@
 // signs in and calls the API through the token handler's proxy, and never
 // holds an access token: none in any response the page can read, in storage,
 // or in a cookie script can see, and no Authorization header leaves the page.
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { Browser } from "playwright-core";
 import { launchChromium } from "../support/chromium";
 import { startExample, stopAllExamples, type Running } from "../../examples/shared/harness";
@@ -65,5 +67,32 @@ test("proxy mode: sign in, call the API through /api/ across a refresh; no JWT i
     expect(await page.locator("body").textContent()).not.toMatch(JWT);
   } finally {
     await context.close();
+  }
+});
+
+test("another site sending the tab to /api/… (the SameSite=Strict cookie withheld) does not sign the user out", async () => {
+  // The other site: 127.0.0.1 is not the same site as localhost.
+  const attacker: Server = createServer((_req, res) => res.writeHead(200, { "content-type": "text/html" }).end(`<script>location = ${JSON.stringify(`${origin}/api/orders`)}</script>`));
+  await new Promise<void>((resolve) => attacker.listen(0, "127.0.0.1", resolve));
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(`${origin}/`);
+    await page.getByTestId("sign-in").click();
+    await page.getByTestId("session").filter({ hasText: "signed in as demo" }).waitFor();
+    const navigated = page.waitForResponse((response) => response.url() === `${origin}/api/orders`);
+    await page.goto(`http://127.0.0.1:${(attacker.address() as AddressInfo).port}/`);
+    const answer = await navigated;
+    // The cookie was withheld, so the proxy saw no session: 401, and no Set-Cookie that would delete it.
+    expect(answer.status()).toBe(401);
+    expect(await answer.headerValue("set-cookie")).toBeNull();
+    expect((await context.cookies(origin)).map(({ name }) => name)).toEqual(["__Host-Http-cb-session"]);
+    await page.goto(`${origin}/`);
+    await page.getByTestId("session").filter({ hasText: "signed in as demo" }).waitFor();
+    const me = await page.evaluate(async (url) => (await fetch(url)).status, `${origin}/api/me`);
+    expect(me).toBe(200);
+  } finally {
+    await context.close();
+    await new Promise<void>((resolve) => attacker.close(() => resolve()));
   }
 });
