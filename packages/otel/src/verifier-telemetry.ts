@@ -155,7 +155,13 @@ export class VerifierTelemetry {
       // No span of ours (a span costs microseconds): the outcome goes on the
       // framework's server span instead, when traces are on and there is one.
       // tracerProvider: false means nothing of ours on any span.
-      if (this.tracer !== undefined) trace.getActiveSpan()?.setAttributes(CACHE_HIT_SPAN_ATTRIBUTES[form]!);
+      if (this.tracer !== undefined) {
+        const span = trace.getActiveSpan();
+        if (span !== undefined) {
+          span.setAttributes(CACHE_HIT_SPAN_ATTRIBUTES[form]!);
+          if (this.options.recordSub === true) span.setAttribute(ATTRIBUTES.endUserId, event.sub);
+        }
+      }
       return;
     }
     const attributes = VERIFIED_ATTRIBUTES[event.cached ? 1 : 0]![form]!;

@@ -152,12 +152,15 @@ test("default mode, metrics only (tracerProvider: false): a cache hit is counted
   ]);
 });
 
-test("recordSub: true puts the sub on verification spans (and only there)", async () => {
+test("recordSub: true puts the sub on verification spans, and on the server span of a cache hit (and nowhere else)", async () => {
   telemetry = createCognitoTelemetry({ meterProvider: sdk.meterProvider, tracerProvider: sdk.tracerProvider, recordSub: true });
   await startApi();
-  expect(await call(`Bearer ${issuer.mintAccessToken({ sub: "user-2" })}`)).toBe(200);
+  const token = issuer.mintAccessToken({ sub: "user-2" });
+  expect(await call(`Bearer ${token}`)).toBe(200);
+  expect(await call(`Bearer ${token}`)).toBe(200);
   const verify = sdk.spans().filter((span) => span.name === SPANS.verify);
   expect(verify.map((span) => span.attributes["enduser.id"])).toEqual(["user-2"]);
+  expect(sdk.spans().filter((span) => span.kind === SpanKind.SERVER).map((span) => span.attributes["enduser.id"])).toEqual([undefined, "user-2"]);
   expect(JSON.stringify([...(await sdk.collect()).values()])).not.toContain("user-2");
 });
 
