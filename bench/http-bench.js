@@ -24,7 +24,7 @@ async function measureOnce(load, server, mode, duration, connections) {
   };
 }
 
-export async function runHttp({ cfg, tokensFile, rounds, duration, warmup, connections, servers: only, modes: onlyModes = MODES, log = () => {} }) {
+export async function runHttp({ cfg, tokensFile, rounds, duration, warmup, connections, servers: only, log = () => {} }) {
   const definitions = only ? SERVERS.filter((s) => only.includes(s.kind)) : SERVERS;
   let servers = [];
   let load;
@@ -36,7 +36,7 @@ export async function runHttp({ cfg, tokensFile, rounds, duration, warmup, conne
     const problems = [];
 
     for (const server of servers) {
-      for (const mode of onlyModes) {
+      for (const mode of MODES) {
         const result = await load.call("run", { url: server.url, mode, duration: warmup, connections });
         if (result.non2xx > 0 || result.errors > 0) {
           problems.push(`${server.label}, ${mode} token, warm-up: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
@@ -50,7 +50,7 @@ export async function runHttp({ cfg, tokensFile, rounds, duration, warmup, conne
     const groups = [...new Set(servers.map((s) => s.framework))].map((f) => servers.filter((s) => s.framework === f));
     const rotate = (list, by) => list.map((_, i) => list[(i + by) % list.length]);
     for (let round = 0; round < rounds; round++) {
-      const modes = round % 2 === 0 ? onlyModes : [...onlyModes].reverse();
+      const modes = round % 2 === 0 ? MODES : [...MODES].reverse();
       for (const group of rotate(groups, round)) {
         for (const mode of modes) {
           for (const server of rotate(group, round)) {
@@ -71,7 +71,7 @@ export async function runHttp({ cfg, tokensFile, rounds, duration, warmup, conne
 
     const results = servers.map((server) => {
       const row = { kind: server.kind, label: server.label, framework: server.framework, role: server.role };
-      for (const mode of onlyModes) {
+      for (const mode of MODES) {
         const list = samples.get(server.kind)[mode];
         row[mode] = {
           requestsPerSecond: median(list.map((s) => s.requestsPerSecond)),
