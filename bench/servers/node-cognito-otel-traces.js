@@ -1,21 +1,13 @@
-// node:http + cognito-bearer with metrics and traces on: a span per
-// verification too, batched by the SDK (to an exporter that drops them: the
-// cost measured is ours and the SDK's, not a collector's network) (issue 20).
-import { MeterProvider } from "@opentelemetry/sdk-metrics";
-import { PrometheusExporter } from "@opentelemetry/exporter-prometheus";
-import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
+// node:http + cognito-bearer with metrics and traces on, default mode, each
+// request in a SERVER span: a cache hit sets its attributes on that span (no
+// span of ours). Compared with node-cognito-server-span, which has the same
+// server span and no telemetry of ours (issue 20).
 import { createCognitoTelemetry } from "@cognito-bearer/otel";
 import { withCognitoAuth } from "@cognito-bearer/node";
-
-const dropping = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} };
+import { answer, inServerSpan, meterProvider, tracerProvider, verifierOptions } from "../otel-setup.js";
 
 export function create(cfg) {
-  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(dropping)] });
-  const meterProvider = new MeterProvider({ readers: [new PrometheusExporter({ preventServerStart: true })] });
-  const telemetry = createCognitoTelemetry({ meterProvider, tracerProvider });
-  return withCognitoAuth({ userPoolId: cfg.userPoolId, clientId: cfg.clientId, issuer: cfg.issuer, jwksUri: cfg.jwksUri, onEvent: telemetry.onVerifierEvent }, (req, res, auth) => {
-    const body = JSON.stringify({ sub: auth.sub });
-    res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
-    res.end(body);
-  });
+  const provider = tracerProvider();
+  const telemetry = createCognitoTelemetry({ meterProvider: meterProvider(), tracerProvider: provider });
+  return inServerSpan(provider, withCognitoAuth({ ...verifierOptions(cfg), onEvent: telemetry.onVerifierEvent }, answer));
 }

@@ -1,15 +1,11 @@
-// node:http + cognito-bearer with telemetry on, metrics only (as the examples'
-// COGNITO_METRICS=1): every verification is a histogram point (issue 20).
-import { MeterProvider } from "@opentelemetry/sdk-metrics";
-import { PrometheusExporter } from "@opentelemetry/exporter-prometheus";
+// node:http + cognito-bearer with telemetry on in its default mode, metrics
+// only (as the examples' COGNITO_METRICS=1): a cache hit is one increment of a
+// plain number (cacheHits: "counted"), everything else a histogram point (issue 20).
 import { createCognitoTelemetry } from "@cognito-bearer/otel";
 import { withCognitoAuth } from "@cognito-bearer/node";
+import { answer, meterProvider, verifierOptions } from "../otel-setup.js";
 
 export function create(cfg) {
-  const telemetry = createCognitoTelemetry({ meterProvider: new MeterProvider({ readers: [new PrometheusExporter({ preventServerStart: true })] }), tracerProvider: false });
-  return withCognitoAuth({ userPoolId: cfg.userPoolId, clientId: cfg.clientId, issuer: cfg.issuer, jwksUri: cfg.jwksUri, onEvent: telemetry.onVerifierEvent }, (req, res, auth) => {
-    const body = JSON.stringify({ sub: auth.sub });
-    res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
-    res.end(body);
-  });
+  const telemetry = createCognitoTelemetry({ meterProvider: meterProvider(), tracerProvider: false });
+  return withCognitoAuth({ ...verifierOptions(cfg), onEvent: telemetry.onVerifierEvent }, answer);
 }

@@ -31,7 +31,7 @@ const portText = env("PORT") ?? "3000";
 if (!/^\d+$/.test(portText) || Number(portText) > 65535) fail(`PORT must be an integer from 0 to 65535, got "${portText}"`);
 const metricsFlag = env("COGNITO_METRICS") ?? "0";
 if (metricsFlag !== "0" && metricsFlag !== "1") fail(`COGNITO_METRICS must be 1 (Prometheus text at GET /metrics) or 0, got "${metricsFlag}"`);
-// COGNITO_METRICS=1: the verifier's and the token handler's telemetry (sign-ins, refreshes, sign-outs) at GET /metrics.
+// COGNITO_METRICS=1: the verifier's and the token handler's telemetry (sign-ins, refreshes, sign-outs, the token endpoint's latency) at GET /metrics.
 // withMetrics() wraps a verifier hook: this example builds its verifiers itself, so it takes the hook from there.
 const { metrics, cognito: verifierHooks } = await withMetrics({ metricsEnabled: metricsFlag === "1", cognito: { onEvent: logJwksFailure } });
 const config = { port: Number(portText), host: env("HOST") ?? "127.0.0.1", ...redisFromEnv(), metrics };
@@ -163,6 +163,8 @@ server.once("listening", () => {
       refreshMarginSeconds: offline ? accessTokenSeconds() * 0.75 : undefined,
       // Proxy mode: /api/* goes to the API's own server, the token attached here; no POST /auth/token.
       upstreams: mode === "proxy" ? { "/api": upstreamUrl } : undefined,
+      // COGNITO_METRICS=1: the latency of each call to Cognito's token and revoke endpoints (and a span, where an app sets up tracing).
+      fetch: metrics?.telemetry.tracedFetch(),
       onEvent: (event) => {
         metrics?.telemetry.onTokenHandlerEvent(event);
         if (["cognito_unavailable", "configuration_error", "store_unavailable", "verifier_unavailable"].includes(event.type)) console.error(`token handler: ${event.type}: ${event.detail}`);

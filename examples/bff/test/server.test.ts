@@ -123,6 +123,8 @@ test("COGNITO_METRICS=1: GET /metrics counts the sign-in, the API's verification
   expect(text).toMatch(/^cognito_bearer_token_handler_sign_outs_total\{[^}]*\} 1\b/m);
   expect(text).toMatch(/^cognito_bearer_verification_refusals_total\{[^}]*error_type="malformed_token"[^}]*\} 1\b/m);
   expect(text).toMatch(/^cognito_bearer_verification_duration_count\{[^}]*cognito_bearer_outcome="success"[^}]*\} [1-9]/m);
+  // The token handler's fetch option: the code exchange and the sign-out's revoke, timed.
+  expect(text).toMatch(/^cognito_bearer_token_endpoint_duration_count\{[^}]*http_request_method="POST"[^}]*http_response_status_code="200"[^}]*\} 2\b/m);
   for (const part of token.split(".")) expect(text).not.toContain(part);
   await app.stop();
 });

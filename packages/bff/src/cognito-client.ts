@@ -13,6 +13,8 @@ export interface CognitoEndpoints {
   clientId: string;
   clientSecret: string | undefined;
   timeoutMs: number;
+  /** The token handler's `fetch` option (e.g. a traced one); undefined: the global fetch. */
+  fetch: typeof fetch | undefined;
 }
 
 export interface TokenResponse {
@@ -72,7 +74,7 @@ export class CognitoClient {
     let res: Response;
     let text: string;
     try {
-      res = await fetch(url, { method: "POST", headers, body: params, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
+      res = await (this.endpoints.fetch ?? fetch)(url, { method: "POST", headers, body: params, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
       text = await res.text();
     } catch (err) {
       const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;

@@ -29,7 +29,7 @@ export interface HandlerContext {
 }
 
 export function createContext(o: ResolvedTokenHandlerOptions): HandlerContext {
-  const cognito = new CognitoClient({ tokenUrl: o.cognito.tokenUrl, revokeUrl: o.cognito.revokeUrl, clientId: o.cognito.clientId, clientSecret: o.cognito.clientSecret, timeoutMs: o.timeoutMs });
+  const cognito = new CognitoClient({ tokenUrl: o.cognito.tokenUrl, revokeUrl: o.cognito.revokeUrl, clientId: o.cognito.clientId, clientSecret: o.cognito.clientSecret, timeoutMs: o.timeoutMs, fetch: o.fetch });
   const emit = (event: TokenHandlerEvent) => {
     try {
       o.onEvent(event);

@@ -82,6 +82,12 @@ export interface TokenHandlerOptions {
   /** Deadline of each call to Cognito. Default 5000. */
   timeoutMs?: number | undefined;
   /**
+   * The fetch for Cognito's token and revoke endpoints (code exchange, refresh, sign-out), e.g.
+   * `telemetry.tracedFetch()` from @cognito-bearer/otel for a span per call. Not used for proxy mode's
+   * upstreams. Default: the global fetch, looked up at each call.
+   */
+  fetch?: typeof fetch | undefined;
+  /**
    * Lease of the refresh lock: a holder that dies frees it after this long. The
    * holder renews it while it works, and it may not be shorter than one
    * refresh's worst case (store, Cognito, JWKS, store, store). Default: that worst case, at least 15000.
@@ -119,6 +125,8 @@ export interface ResolvedTokenHandlerOptions {
   idleTimeoutMs: number;
   transactionLifetimeMs: number;
   timeoutMs: number;
+  /** undefined: the global fetch at each call (so a fetch patched after start-up is the one used). */
+  fetch: typeof fetch | undefined;
   lockLeaseMs: number;
   errorPath: string | undefined;
   sealer: Sealer;
@@ -146,6 +154,7 @@ const KEYS = [
   "secret",
   "errorPath",
   "timeoutMs",
+  "fetch",
   "lockLeaseMs",
   "cookies",
   "onEvent",
@@ -189,6 +198,7 @@ export function resolveTokenHandlerOptions(options: TokenHandlerOptions): Resolv
   const secureCookies = options.cookies?.secure ?? true;
   if (typeof secureCookies !== "boolean") throw new OptionsError("cookies.secure must be a boolean");
   if (options.onEvent !== undefined && typeof options.onEvent !== "function") throw new OptionsError("onEvent must be a function");
+  if (options.fetch !== undefined && typeof options.fetch !== "function") throw new OptionsError("fetch must be a function");
   const prefix = secureCookies ? SECURE_PREFIX : "";
   const sessions = options.sessions ?? createMemorySessionStore();
   const sealer = createSealer(secrets(options.secret, isMemorySessionStore(sessions)), "bff sign-in transaction");
@@ -235,6 +245,7 @@ export function resolveTokenHandlerOptions(options: TokenHandlerOptions): Resolv
     idleTimeoutMs: seconds("idleTimeoutSeconds", options.idleTimeoutSeconds, 8 * 3600) * 1000,
     transactionLifetimeMs: seconds("transactionLifetimeSeconds", options.transactionLifetimeSeconds, 600) * 1000,
     timeoutMs,
+    fetch: options.fetch,
     lockLeaseMs,
     errorPath,
     sealer,

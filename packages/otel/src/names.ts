@@ -53,8 +53,12 @@ export const SPANS = {
   revocationReload: "cognito_bearer.revocation_list.reload",
   refresh: "cognito_bearer.token_handler.refresh",
   signOut: "cognito_bearer.token_handler.sign_out",
+  /** Calls to Cognito's token and revoke endpoints through `tracedFetch` (client-credentials, the token handler). */
   tokenEndpoint: "cognito_bearer.token_endpoint",
 } as const;
+
+/** A Redis command's span is named `<command> <operation>`, e.g. `EVAL session.replace` (see `onRedisCommand`). */
+export const redisSpanName = (command: string, operation: string): string => `${command} ${operation}`;
 
 export const ATTRIBUTES = {
   // OpenTelemetry semantic conventions.
@@ -62,6 +66,12 @@ export const ATTRIBUTES = {
   httpStatus: "http.response.status_code",
   httpMethod: "http.request.method",
   serverAddress: "server.address",
+  serverPort: "server.port",
+  urlPath: "url.path",
+  /** "redis" on Redis command spans. */
+  dbSystem: "db.system.name",
+  /** The Redis command: EVAL, HMGET, SET, DEL, ZSCAN, CONFIG. */
+  dbOperation: "db.operation.name",
   /** The `sub`: only with `recordSub: true`. */
   endUserId: "enduser.id",
   // Ours, stable.
@@ -77,6 +87,8 @@ export const ATTRIBUTES = {
   revocationKind: "cognito_bearer.revocation.kind",
   /** Why a session ended, a revocation-list event, or a token-handler failure. */
   reason: "cognito_bearer.reason",
+  /** What a Redis command was for: session.get, session.lock, revocation.write, … (a fixed set). */
+  redisOperation: "cognito_bearer.redis.operation",
   /** Whether a refresh rotated the refresh token. */
   rotated: "cognito_bearer.rotated",
 } as const;

@@ -20,7 +20,7 @@ export function tracedFetch(base: typeof fetch, duration: Histogram, tracer: Tra
     const url = new URL(input instanceof Request ? input.url : String(input));
     const method = init?.method ?? (input instanceof Request ? input.method : "GET");
     const attributes: Record<string, string | number> = { [ATTRIBUTES.httpMethod]: method, [ATTRIBUTES.serverAddress]: url.hostname };
-    const span = tracer?.startSpan(SPANS.tokenEndpoint, { kind: SpanKind.CLIENT, attributes: { ...attributes, "url.path": url.pathname } }, context.active());
+    const span = tracer?.startSpan(SPANS.tokenEndpoint, { kind: SpanKind.CLIENT, attributes: { ...attributes, [ATTRIBUTES.urlPath]: url.pathname } }, context.active());
     const started = performance.now();
     try {
       const call = () => base(input, init);
@@ -31,7 +31,10 @@ export function tracedFetch(base: typeof fetch, duration: Histogram, tracer: Tra
       if (response.status >= 500) span?.setStatus({ code: SpanStatusCode.ERROR });
       return response;
     } catch (err) {
-      attributes[ATTRIBUTES.errorType] = err instanceof Error ? err.name : "unreachable";
+      // The class of failure (TypeError: unreachable, TimeoutError, AbortError), never the message. Read by
+      // duck typing: an error from another realm (a VM context, a test runner's) is no `instanceof Error` here.
+      const name = (err as { name?: unknown } | null)?.name;
+      attributes[ATTRIBUTES.errorType] = typeof name === "string" && name !== "" ? name : "unreachable";
       span?.setAttributes(attributes);
       span?.setStatus({ code: SpanStatusCode.ERROR, message: attributes[ATTRIBUTES.errorType] as string });
       throw err;

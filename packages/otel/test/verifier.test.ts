@@ -56,7 +56,7 @@ async function expectNoToken(tokens: string[]): Promise<void> {
   for (const token of tokens) for (const part of [token, ...token.split(".").slice(1)]) if (part.length > 8) expect(text).not.toContain(part);
 }
 
-test("a valid token: a cold verification (with its JWKS fetch) then a cached one; spans under the server span; no token, no sub", async () => {
+test("a valid token (default, cache hits counted): a cold verification with its JWKS fetch, then a cache hit counted and its attributes on the server span; no token, no sub", async () => {
   await startApi();
   const token = issuer.mintAccessToken({ sub: "user-1" });
   expect(await call(`Bearer ${token}`)).toBe(200);
@@ -66,10 +66,13 @@ test("a valid token: a cold verification (with its JWKS fetch) then a cached one
   const duration = metrics.get(METRICS.verificationDuration)!;
   expect(duration.unit).toBe("s");
   expect(duration.type).toBe(DataPointType.HISTOGRAM);
+  // The cache hit is not a histogram point in the default mode: it is counted.
   expect(duration.points).toEqual([
     { attributes: { "cognito_bearer.outcome": "success", "cognito_bearer.cached": false, "cognito_bearer.issuer_form": "override" }, value: 1, sum: expect.any(Number) },
-    { attributes: { "cognito_bearer.outcome": "success", "cognito_bearer.cached": true, "cognito_bearer.issuer_form": "override" }, value: 1, sum: expect.any(Number) },
   ]);
+  expect(metrics.get(METRICS.cacheHits)!.type).toBe(DataPointType.SUM);
+  expect(metrics.get(METRICS.cacheHits)!.unit).toBe("{verification}");
+  expect(metrics.get(METRICS.cacheHits)!.points).toEqual([{ attributes: { "cognito_bearer.issuer_form": "override" }, value: 1 }]);
   expect(metrics.get(METRICS.jwksFetches)!.points).toEqual([
     { attributes: { "cognito_bearer.outcome": "success", "cognito_bearer.jwks.trigger": "cold", "server.address": "127.0.0.1" }, value: 1 },
   ]);
@@ -94,9 +97,16 @@ test("a valid token: a cold verification (with its JWKS fetch) then a cached one
     "server.address": "127.0.0.1",
     "url.full": issuer.jwksUri,
   });
-  expect(second.map((span) => [span.name, span.attributes])).toEqual([
-    [SPANS.verify, { "cognito_bearer.outcome": "success", "cognito_bearer.cached": true, "cognito_bearer.issuer_form": "override" }],
-  ]);
+  expect(first.find((span) => span.name === SPANS.verify)!.attributes).toEqual({
+    "cognito_bearer.outcome": "success",
+    "cognito_bearer.cached": false,
+    "cognito_bearer.issuer_form": "override",
+  });
+  // The cold request's server span is left alone (its verification has a span of its own).
+  expect(servers[0].attributes).toEqual({});
+  // The cache hit: no span of ours; the verification's attributes on the framework's server span.
+  expect(second).toEqual([]);
+  expect(servers[1].attributes).toEqual({ "cognito_bearer.outcome": "success", "cognito_bearer.cached": true, "cognito_bearer.issuer_form": "override" });
   for (const span of spans) expect(span.attributes["enduser.id"]).toBeUndefined();
   // The spans lie within their request's server span.
   const verify = first.find((span) => span.name === SPANS.verify)!;
@@ -104,12 +114,53 @@ test("a valid token: a cold verification (with its JWKS fetch) then a cached one
   await expectNoToken([token]);
 });
 
-test("recordSub: true puts the sub on verification spans (and only there)", async () => {
+test('cacheHits: "recorded": a cache hit is a histogram point and a span of its own (the server span keeps its attributes); no cache_hits counter', async () => {
+  telemetry = createCognitoTelemetry({ meterProvider: sdk.meterProvider, tracerProvider: sdk.tracerProvider, cacheHits: "recorded" });
+  await startApi();
+  const token = issuer.mintAccessToken({ sub: "user-1" });
+  expect(await call(`Bearer ${token}`)).toBe(200);
+  expect(await call(`Bearer ${token}`)).toBe(200);
+
+  const metrics = await sdk.collect();
+  expect(metrics.get(METRICS.verificationDuration)!.points).toEqual([
+    { attributes: { "cognito_bearer.outcome": "success", "cognito_bearer.cached": false, "cognito_bearer.issuer_form": "override" }, value: 1, sum: expect.any(Number) },
+    { attributes: { "cognito_bearer.outcome": "success", "cognito_bearer.cached": true, "cognito_bearer.issuer_form": "override" }, value: 1, sum: expect.any(Number) },
+  ]);
+  expect(metrics.get(METRICS.cacheHits)).toBeUndefined();
+
+  const spans = sdk.spans();
+  const servers = spans.filter((span) => span.kind === SpanKind.SERVER);
+  expect(servers.map((server) => server.attributes)).toEqual([{}, {}]);
+  const second = spans.filter((span) => parentOf(span) === servers[1].spanContext().spanId);
+  expect(second.map((span) => [span.name, span.kind, span.attributes])).toEqual([
+    [SPANS.verify, SpanKind.INTERNAL, { "cognito_bearer.outcome": "success", "cognito_bearer.cached": true, "cognito_bearer.issuer_form": "override" }],
+  ]);
+  await expectNoToken([token]);
+});
+
+test("default mode, metrics only (tracerProvider: false): a cache hit is counted and touches no span, not even the active one", async () => {
+  telemetry = createCognitoTelemetry({ meterProvider: sdk.meterProvider, tracerProvider: false });
+  await startApi();
+  const token = issuer.mintAccessToken();
+  for (let i = 0; i < 3; i++) expect(await call(`Bearer ${token}`)).toBe(200);
+
+  expect((await sdk.collect()).get(METRICS.cacheHits)!.points).toEqual([{ attributes: { "cognito_bearer.issuer_form": "override" }, value: 2 }]);
+  expect(sdk.spans().map((span) => [span.kind, span.attributes])).toEqual([
+    [SpanKind.SERVER, {}],
+    [SpanKind.SERVER, {}],
+    [SpanKind.SERVER, {}],
+  ]);
+});
+
+test("recordSub: true puts the sub on verification spans, and on the server span of a cache hit (and nowhere else)", async () => {
   telemetry = createCognitoTelemetry({ meterProvider: sdk.meterProvider, tracerProvider: sdk.tracerProvider, recordSub: true });
   await startApi();
-  expect(await call(`Bearer ${issuer.mintAccessToken({ sub: "user-2" })}`)).toBe(200);
+  const token = issuer.mintAccessToken({ sub: "user-2" });
+  expect(await call(`Bearer ${token}`)).toBe(200);
+  expect(await call(`Bearer ${token}`)).toBe(200);
   const verify = sdk.spans().filter((span) => span.name === SPANS.verify);
   expect(verify.map((span) => span.attributes["enduser.id"])).toEqual(["user-2"]);
+  expect(sdk.spans().filter((span) => span.kind === SpanKind.SERVER).map((span) => span.attributes["enduser.id"])).toEqual([undefined, "user-2"]);
   expect(JSON.stringify([...(await sdk.collect()).values()])).not.toContain("user-2");
 });
 
@@ -201,8 +252,7 @@ test("a revocation: the list's entries by kind, and the revoked token's refusal"
   await revocations.close();
 });
 
-test('cacheHits: "counted": cache hits are counted by issuer form at collection, with no histogram point and no span; the rest as usual', async () => {
-  telemetry = createCognitoTelemetry({ meterProvider: sdk.meterProvider, tracerProvider: sdk.tracerProvider, cacheHits: "counted" });
+test("default mode: cache hits are counted by issuer form at collection, with no histogram point and no verify span; the rest as usual", async () => {
   await startApi();
   const token = issuer.mintAccessToken();
   for (let i = 0; i < 4; i++) expect(await call(`Bearer ${token}`)).toBe(200);
@@ -216,6 +266,8 @@ test('cacheHits: "counted": cache hits are counted by issuer form at collection,
     { attributes: { "cognito_bearer.outcome": "failure", "error.type": "malformed_token" }, value: 1, sum: expect.any(Number) },
   ]);
   expect(sdk.spans().filter((span) => span.name === SPANS.verify).map((span) => span.attributes["cognito_bearer.cached"] ?? span.attributes["error.type"])).toEqual([false, "malformed_token"]);
+  // Three cache hits, three server spans carrying them; the refused request's server span carries nothing of ours.
+  expect(sdk.spans().filter((span) => span.kind === SpanKind.SERVER).map((span) => span.attributes["cognito_bearer.cached"])).toEqual([undefined, true, true, true, undefined]);
 
   expect(await call(`Bearer ${token}`)).toBe(200);
   metrics = await sdk.collect();

@@ -4,3 +4,4 @@ export type { RedisRevocationList, RedisRevocationListOptions, RedisRevocationEv
 export { createRedisSessionStore } from "./session-store.js";
 export type { RedisSessionStoreOptions } from "./session-store.js";
 export type { RedisConnectionOptions, RedisClusterConnectionOptions, RedisClusterClientLike, RedisTlsOptions } from "./connection.js";
+export type { RedisCommandEvent, RedisServer } from "./command-events.js";

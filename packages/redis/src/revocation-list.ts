@@ -62,7 +62,7 @@ import {
 } from "@cognito-bearer/core/adapter";
 import { OptionsError, type RevocationList, type RevocationListOptions, type RevocationStats } from "@cognito-bearer/core";
 import { assertConnectionOptions, CONNECTION_KEYS, openConnection, type RedisConnectionOptions } from "./connection.js";
-import { withTimeout } from "./timeout.js";
+import { commandRunner, serverOf, type RedisCommandEvent } from "./command-events.js";
 import { parseMessage, RevocationStore, type CommandClient, type LogPosition } from "./store.js";
 import { EVICTION_WARNING_CODE, evictionWarning, readEvictionPolicy } from "./eviction.js";
 import { RevocationOutbox } from "./outbox.js";
@@ -115,6 +115,12 @@ export interface RedisRevocationListOptions extends RevocationListOptions, Redis
    * outbox, the write-back and start-up: see RedisRevocationEvent.
    */
   onEvent?: ((event: RedisRevocationEvent) => void) | undefined;
+  /**
+   * Told after each Redis command the list sends: which (EVAL, ZSCAN, CONFIG), for what (`revocation.write`,
+   * `revocation.load`, …), how long, and a class of failure; never a key, an entry or a credential.
+   * @cognito-bearer/otel's `onRedisCommand` makes spans of them. Default: none (and no cost).
+   */
+  onCommand?: ((event: RedisCommandEvent) => void) | undefined;
 }
 
 export type RedisRevocationEvent =
@@ -170,7 +176,7 @@ export const UNAVAILABLE_WARNING_CODE = "COGNITO_BEARER_REDIS_UNAVAILABLE";
 /** The code of the process warnings given, without onEvent, when the outbox stalls or close() abandons it. */
 export const OUTBOX_WARNING_CODE = "COGNITO_BEARER_REVOCATION_OUTBOX";
 
-const OWN_KEYS = [...CONNECTION_KEYS, "keyPrefix", "mode", "maxStalenessSeconds", "onUnavailable", "commandTimeoutMs", "outboxAlertSeconds", "closeTimeoutMs", "onEvent"];
+const OWN_KEYS = [...CONNECTION_KEYS, "keyPrefix", "mode", "maxStalenessSeconds", "onUnavailable", "commandTimeoutMs", "outboxAlertSeconds", "closeTimeoutMs", "onEvent", "onCommand"];
 const DEFAULTS = { keyPrefix: "cognito-bearer:revocations:", maxStalenessSeconds: 30, catchUpMaxStalenessSeconds: 1, commandTimeoutMs: 2000, outboxAlertSeconds: 60, closeTimeoutMs: 5000 } as const;
 const MODES = ["subscribe", "catch-up"] as const;
 /** Delay before retrying a failed reload. */
@@ -196,6 +202,9 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
   const onUnavailable = options.onUnavailable ?? "reject";
   if (onUnavailable !== "reject" && onUnavailable !== "allow") throw new OptionsError('onUnavailable must be "reject" or "allow"');
   if (onEvent !== undefined && typeof onEvent !== "function") throw new OptionsError("onEvent must be a function");
+  if (options.onCommand !== undefined && typeof options.onCommand !== "function") throw new OptionsError("onCommand must be a function");
+  /** Each command within commandTimeoutMs, told to onCommand if there is one. */
+  const run = commandRunner(timeoutMs, options.onCommand, serverOf(options));
 
   const report = (event: RedisRevocationEvent) => {
     try {
@@ -285,7 +294,7 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
    * the write-back's comparison.
    */
   async function fullLoad(started: number): Promise<{ stored: StoredEntries; count: number; position: LogPosition }> {
-    const position = await withTimeout(store.position(commands), timeoutMs);
+    const position = await run("EVAL", "revocation.position", () => store.position(commands));
     const stored = new StoredEntries();
     const count = await store.load(
       commands,
@@ -295,7 +304,7 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
         for (const entry of page) entries.add(entry);
         stored.add(page);
       },
-      (reply) => withTimeout(reply, timeoutMs),
+      (reply) => run("ZSCAN", "revocation.load", () => reply),
     );
     return { stored, count, position };
   }
@@ -452,7 +461,7 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
     let epoch = from.epoch;
     const seen = new Set<string>();
     for (;;) {
-      const page = await withTimeout(store.read(commands, cursor, LOG_PAGE), timeoutMs);
+      const page = await run("EVAL", "revocation.read", () => store.read(commands, cursor, LOG_PAGE));
       if (closed) return true;
       if (first) {
         // Another epoch: Redis lost its data since. A log that was empty when read may have gained its first epoch since.
@@ -479,12 +488,12 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
   }
 
   const write = async (entry: RevocationEntry) => {
-    const id = await withTimeout(store.write(commands, entry), timeoutMs);
+    const id = await run("EVAL", "revocation.write", () => store.write(commands, entry));
     if (catchUpMode) unreadWrites.add(id);
   };
   /** Several entries in one script call, in order (the outbox, the write-back). */
   const writeMany = async (batch: RevocationEntry[]) => {
-    const ids = await withTimeout(store.writeBatch(commands, batch), timeoutMs);
+    const ids = await run("EVAL", "revocation.write_batch", () => store.writeBatch(commands, batch));
     if (catchUpMode) for (const id of ids) unreadWrites.add(id);
   };
   const outbox = new RevocationOutbox({
@@ -545,7 +554,7 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
   const evictionChecked = commandsConnected.then(async () => {
     let policy: string;
     try {
-      policy = await withTimeout(readEvictionPolicy(commands), timeoutMs);
+      policy = await run("CONFIG", "revocation.eviction_policy", () => readEvictionPolicy(commands));
     } catch (err) {
       if (!closed) report({ type: "eviction_unchecked", error: err instanceof Error ? err.message : String(err) });
       return;
@@ -567,7 +576,7 @@ export function createRedisRevocationList(options: RedisRevocationListOptions): 
         if (!commands.isReady) return;
         // A heartbeat that Redis ran proves that writes to the list go through again (on a cluster, after a
         // failover): deliver the outbox now rather than at its next back-off retry.
-        withTimeout(store.heartbeat(commands), timeoutMs).then(() => {
+        run("EVAL", "revocation.heartbeat", () => store.heartbeat(commands)).then(() => {
           if (outbox.size > 0) void outbox.flush();
         }, onError);
       }, heartbeatMs).unref();

@@ -24,7 +24,7 @@ import type { SessionStore, StoredSession } from "@cognito-bearer/bff";
 import { OptionsError } from "@cognito-bearer/core";
 import { assertKnownKeys, createSealer } from "@cognito-bearer/core/adapter";
 import { assertConnectionOptions, CONNECTION_KEYS, openConnection, type RedisConnectionOptions } from "./connection.js";
-import { withTimeout } from "./timeout.js";
+import { commandRunner, RedisUnreachableError, serverOf, type RedisCommandEvent } from "./command-events.js";
 import type { RedisClientLike } from "./revocation-list.js";
 
 /** `url`, `cluster: { rootNodes }` or your node-redis `client` (createClient() or createCluster(); left open by close()); `tls: { ca }` for rediss://. */
@@ -39,12 +39,18 @@ export interface RedisSessionStoreOptions extends RedisConnectionOptions {
   keyPrefix?: string | undefined;
   /** A Redis command not answered by then rejects (a 503 at the token handler). Default 2000. */
   commandTimeoutMs?: number | undefined;
+  /**
+   * Told after each Redis command: which (EVAL, HMGET, …), for what (`session.get`, `session.lock`, …), how long,
+   * and a class of failure; never a key, a value or a credential. @cognito-bearer/otel's `onRedisCommand` makes
+   * spans of them. Default: none (and no cost).
+   */
+  onCommand?: ((event: RedisCommandEvent) => void) | undefined;
 }
 
 /** The held lock of `SessionStore.lock()` (derived here: @cognito-bearer/bff's index does not export its name). */
 type SessionLock = NonNullable<Awaited<ReturnType<SessionStore["lock"]>>>;
 
-const OPTION_KEYS = [...CONNECTION_KEYS, "secret", "keyPrefix", "commandTimeoutMs"];
+const OPTION_KEYS = [...CONNECTION_KEYS, "secret", "keyPrefix", "commandTimeoutMs", "onCommand"];
 
 // Hash fields: v = version (compared by replace), d = the sealed session, e = expiresAt (touch's ceiling).
 const CREATE = `
@@ -100,6 +106,7 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Sess
   if (typeof commandTimeoutMs !== "number" || !Number.isFinite(commandTimeoutMs) || !(commandTimeoutMs > 0)) {
     throw new OptionsError("commandTimeoutMs must be a positive number");
   }
+  if (options.onCommand !== undefined && typeof options.onCommand !== "function") throw new OptionsError("onCommand must be a function");
 
   const client: RedisClientLike = openConnection(options, {
     timeoutMs: commandTimeoutMs,
@@ -109,14 +116,14 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Sess
   const connected = given === undefined || !given.isOpen ? client.connect().then(() => undefined) : Promise.resolve();
   connected.catch(() => undefined);
 
+  const run = commandRunner(commandTimeoutMs, options.onCommand, serverOf(options));
   /** One command, rejected if it (waiting for the first connection included) takes longer than commandTimeoutMs. */
-  const command = (args: string[]): Promise<unknown> =>
-    withTimeout(
+  const command = (operation: string, args: string[]): Promise<unknown> =>
+    run(args[0]!, operation, () =>
       connected.then(() => {
-        if (!client.isReady) throw new Error("Redis is unreachable");
+        if (!client.isReady) throw new RedisUnreachableError("Redis is unreachable");
         return client.sendCommand(args);
       }),
-      commandTimeoutMs,
     );
 
   const hashed = (id: string): string => {
@@ -141,7 +148,7 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Sess
     commandTimeoutMs,
     async get(id) {
       const key = sessionKey(id);
-      const reply = await command(["HMGET", key, "v", "d"]);
+      const reply = await command("session.get", ["HMGET", key, "v", "d"]);
       if (!Array.isArray(reply) || typeof reply[0] !== "string") return undefined;
       const session = sealer.open(reply[1], aad(key, reply[0])) as StoredSession | undefined;
       if (session === null || typeof session !== "object") return undefined;
@@ -152,7 +159,7 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Sess
       const version = versionOf(session);
       const expiresAt = timeOf(session?.expiresAt, "session.expiresAt");
       const expireAt = Math.min(expiresAt, timeOf(idleUntil, "idleUntil"));
-      await command(["EVAL", CREATE, "1", key, version, sealer.seal(session, aad(key, version)), String(expiresAt), String(expireAt)]);
+      await command("session.create", ["EVAL", CREATE, "1", key, version, sealer.seal(session, aad(key, version)), String(expiresAt), String(expireAt)]);
     },
     async replace(id, expectedVersion, session, lock) {
       const key = sessionKey(id);
@@ -164,30 +171,30 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Sess
         lock === undefined
           ? ["EVAL", REPLACE, "1", key, expected, version, sealed, expiresAt]
           : ["EVAL", REPLACE, "2", key, lockKey(id), expected, version, sealed, expiresAt, tokenOf(lock)];
-      return Number(await command(args)) === 1;
+      return Number(await command("session.replace", args)) === 1;
     },
     async touch(id, until) {
-      await command(["EVAL", TOUCH, "1", sessionKey(id), String(timeOf(until, "until"))]);
+      await command("session.touch", ["EVAL", TOUCH, "1", sessionKey(id), String(timeOf(until, "until"))]);
     },
     async delete(id, lock) {
       const deleted =
         lock === undefined
-          ? await command(["DEL", sessionKey(id)])
-          : await command(["EVAL", FENCED_DELETE, "2", sessionKey(id), lockKey(id), tokenOf(lock)]);
+          ? await command("session.delete", ["DEL", sessionKey(id)])
+          : await command("session.delete", ["EVAL", FENCED_DELETE, "2", sessionKey(id), lockKey(id), tokenOf(lock)]);
       return Number(deleted) === 1;
     },
     async lock(id, leaseMs) {
       const key = lockKey(id);
       const lease = leaseOf(leaseMs);
       const token = randomBytes(18).toString("base64url");
-      const taken = await command(["SET", key, token, "NX", "PX", lease]);
+      const taken = await command("session.lock", ["SET", key, token, "NX", "PX", lease]);
       if (taken === null || taken === undefined) return undefined;
       const lock: SessionLock = {
         async renew(ms) {
-          return Number(await command(["EVAL", RENEW, "1", key, token, leaseOf(ms)])) === 1;
+          return Number(await command("session.renew", ["EVAL", RENEW, "1", key, token, leaseOf(ms)])) === 1;
         },
         async release() {
-          await command(["EVAL", RELEASE, "1", key, token]);
+          await command("session.release", ["EVAL", RELEASE, "1", key, token]);
         },
       };
       tokens.set(lock, token);
