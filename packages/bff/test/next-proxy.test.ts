@@ -6,13 +6,7 @@ import { SESSION, serverFor, setupsPerTest, type NextSetup } from "./next-suppor
 import { claimsOf, sleep } from "./support";
 
 jest.setTimeout(30_000);
-const start = setupsPerTest();
-
-async function signedIn(...args: Parameters<typeof start>): Promise<NextSetup> {
-  const s = await start(...args);
-  expect((await s.browser.signIn(s.bff)).status).toBe(200);
-  return s;
-}
+const { start, signedIn } = setupsPerTest();
 
 /** Every response the proxy gave, with its text: none may carry a token. */
 const seenByBrowser: string[] = [];
@@ -106,7 +100,7 @@ test("CSRF: every state-changing method needs the custom header and an allowed O
   const s = await signedIn();
   for (const method of ["POST", "PUT", "PATCH", "DELETE"]) {
     const before = s.up.seen.length;
-    const tries = [{ origin: s.browser.origin }, { "x-csrf": "1", origin: "https://evil.example" }, { "x-csrf": "1" }, { "x-csrf": "0", origin: s.browser.origin }];
+    const tries: Record<string, string>[] = [{ origin: s.browser.origin }, { "x-csrf": "1", origin: "https://evil.example" }, { "x-csrf": "1" }, { "x-csrf": "0", origin: s.browser.origin }];
     const statuses = [];
     for (const headers of tries) statuses.push((await proxied(s, "/api/echo", { method, headers: { ...headers, "content-type": "text/plain" }, body: "x" })).response.status);
     expect({ method, statuses }).toEqual({ method, statuses: [403, 403, 403, 403] });
