@@ -13,9 +13,14 @@
 // Answers are marked private unless the upstream said they are public: the
 // browser's request carries a cookie, not the Authorization header by which
 // a shared cache would know to keep them to one user (RFC 9111 §3.5).
+//
+// The rules work on [name, value] pairs, whoever read them: node:http's raw
+// headers (forward.ts) or a web Headers object (next/web-proxy.ts).
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from "node:http";
 import type { TLSSocket } from "node:tls";
 import type { ResolvedProxyOptions } from "./options.js";
+
+export type HeaderPair = readonly [name: string, value: string];
 
 const HOP_BY_HOP = new Set(["connection", "proxy-connection", "keep-alive", "te", "transfer-encoding", "upgrade", "proxy-authenticate", "proxy-authorization", "http2-settings"]);
 /** Never from the browser to the upstream. */
@@ -50,86 +55,65 @@ const ORIGIN_WIDE = new Set(["strict-transport-security", "clear-site-data", "al
 export const SESSION_HEADER = "x-cb-session";
 
 /** Lower-cased names listed in Connection headers: hop-by-hop too. */
-function connectionNamed(values: string | string[] | undefined): Set<string> {
+export function connectionNamed(values: string | readonly string[] | null | undefined): Set<string> {
   const named = new Set<string>();
   for (const value of [values ?? []].flat()) for (const token of value.split(",")) named.add(token.trim().toLowerCase());
   return named;
 }
 
+/** node:http's flat [name, value, …] list as pairs. */
+export function pairsOf(raw: readonly string[]): HeaderPair[] {
+  const pairs: HeaderPair[] = [];
+  for (let i = 0; i < raw.length; i += 2) pairs.push([raw[i], raw[i + 1]]);
+  return pairs;
+}
+
+/** A browser header (lower-cased) that never reaches the upstream, in the head or as a trailer. */
 function droppedFromBrowser(name: string, csrfHeader: string): boolean {
   return HOP_BY_HOP.has(name) || REQUEST_DROPPED.has(name) || name === csrfHeader || REQUEST_DROPPED_PREFIXES.some((prefix) => name.startsWith(prefix));
 }
 
-export function upstreamRequestHeaders(
-  req: IncomingMessage,
-  options: ResolvedProxyOptions,
-  extra: { csrfHeader: string; accessToken: string; host: string; chunked: boolean; contentLength: number | undefined },
-): OutgoingHttpHeaders {
-  const named = connectionNamed(req.headers.connection);
-  // No prototype: a header named __proto__ is a header, not the object's prototype.
-  const headers: OutgoingHttpHeaders = Object.create(null) as OutgoingHttpHeaders;
-  const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i].toLowerCase();
-    if (droppedFromBrowser(name, extra.csrfHeader) || named.has(name) || name === "content-length" || name === "trailer") continue;
-    const existing = headers[name];
-    headers[name] = existing === undefined ? raw[i + 1] : [existing as string | string[], raw[i + 1]].flat();
-  }
-  if (extra.contentLength !== undefined) headers["content-length"] = String(extra.contentLength);
-  else if (extra.chunked) {
-    headers["transfer-encoding"] = "chunked";
-    if (req.headers.trailer !== undefined && !named.has("trailer")) headers.trailer = req.headers.trailer;
-  }
-  Object.assign(headers, forwardedHeaders(req, options.trustProxy));
-  headers.host = extra.host;
-  headers.authorization = `Bearer ${extra.accessToken}`;
-  return headers;
-}
-
-function forwardedHeaders(req: IncomingMessage, trustProxy: boolean): Record<string, string> {
-  const peer = req.socket.remoteAddress ?? "";
-  const ownProto = (req.socket as TLSSocket).encrypted ? "https" : "http";
-  const host = req.headers.host ?? "";
-  if (!trustProxy) return { "x-forwarded-for": peer, "x-forwarded-proto": ownProto, "x-forwarded-host": host };
-  const incomingFor = first(req.headers["x-forwarded-for"]);
-  const proto = first(req.headers["x-forwarded-proto"])?.split(",")[0]?.trim().toLowerCase();
-  return {
-    "x-forwarded-for": incomingFor === undefined || incomingFor.trim() === "" ? peer : `${incomingFor}, ${peer}`,
-    "x-forwarded-proto": proto === "https" || proto === "http" ? proto : ownProto,
-    "x-forwarded-host": first(req.headers["x-forwarded-host"])?.split(",")[0]?.trim() || host,
-  };
-}
-
-function first(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/** An upstream header the browser never gets, whatever its place (head or trailer). */
+/** An upstream header (lower-cased) the browser never gets, in the head or as a trailer; `accessTokens`: those sent. */
 function droppedFromUpstream(name: string, value: string, named: Set<string>, accessTokens: readonly string[]): boolean {
   return HOP_BY_HOP.has(name) || named.has(name) || ORIGIN_WIDE.has(name) || name === SESSION_HEADER || accessTokens.some((token) => value.includes(token));
 }
 
+/** The browser's request headers the upstream may see (framing, forwarding, Host and Authorization are set apart). */
+export function requestPairs(pairs: Iterable<HeaderPair>, connection: string | readonly string[] | null | undefined, csrfHeader: string): HeaderPair[] {
+  const named = connectionNamed(connection);
+  const out: HeaderPair[] = [];
+  for (const [name, value] of pairs) {
+    const lower = name.toLowerCase();
+    if (droppedFromBrowser(lower, csrfHeader) || named.has(lower) || lower === "content-length" || lower === "trailer") continue;
+    out.push([lower, value]);
+  }
+  return out;
+}
+
 /**
- * The upstream's answer headers, as a flat [name, value, …] list (duplicates and order kept), for the browser.
- * `accessTokens`: the tokens this request sent upstream; a header that carries one is dropped.
+ * The upstream's answer headers the browser may see (duplicates and order kept), then Cache-Control and Vary as
+ * this proxy sets them. `accessTokens`: the tokens this request sent upstream; a header that carries one is dropped.
  */
-export function browserResponseHeaders(upstream: IncomingMessage, options: ResolvedProxyOptions, keepTrailer: boolean, accessTokens: readonly string[]): string[] {
-  const named = connectionNamed(upstream.headers.connection);
-  const out: string[] = [];
-  const raw = upstream.rawHeaders;
+export function responsePairs(
+  pairs: Iterable<HeaderPair>,
+  connection: string | readonly string[] | null | undefined,
+  options: ResolvedProxyOptions,
+  keepTrailer: boolean,
+  accessTokens: readonly string[],
+): HeaderPair[] {
+  const named = connectionNamed(connection);
+  const out: HeaderPair[] = [];
   let cacheControl: string | undefined;
   let vary: string | undefined;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i].toLowerCase();
-    const value = raw[i + 1];
-    if (droppedFromUpstream(name, value, named, accessTokens) || (name === "trailer" && !keepTrailer)) continue;
-    if (name === "set-cookie" && !options.allowedSetCookies.has(cookieName(value) ?? "")) continue;
-    if (name === "cache-control") cacheControl = cacheControl === undefined ? value : `${cacheControl}, ${value}`;
-    else if (name === "vary") vary = vary === undefined ? value : `${vary}, ${value}`;
-    else out.push(raw[i], value);
+  for (const [name, value] of pairs) {
+    const lower = name.toLowerCase();
+    if (droppedFromUpstream(lower, value, named, accessTokens) || (lower === "trailer" && !keepTrailer)) continue;
+    if (lower === "set-cookie" && !options.allowedSetCookies.has(cookieName(value) ?? "")) continue;
+    if (lower === "cache-control") cacheControl = cacheControl === undefined ? value : `${cacheControl}, ${value}`;
+    else if (lower === "vary") vary = vary === undefined ? value : `${vary}, ${value}`;
+    else out.push([name, value]);
   }
-  out.push("Cache-Control", privateCacheControl(cacheControl));
-  out.push("Vary", varyOnCookie(vary));
+  out.push(["Cache-Control", privateCacheControl(cacheControl)], ["Vary", varyOnCookie(vary)]);
   return out;
 }
 
@@ -147,15 +131,76 @@ function varyOnCookie(value: string | undefined): string {
   return `${value}, Cookie`;
 }
 
+/** What this server saw of the request, and what a proxy in front of it says (trusted only with trustProxy). */
+export interface ForwardedInput {
+  /** The peer's address; undefined when this server cannot see it (a web Request). */
+  peer: string | undefined;
+  ownProto: "http" | "https";
+  host: string;
+  incoming: { for: string | undefined; proto: string | undefined; host: string | undefined };
+}
+
+export function forwardedValues(input: ForwardedInput, trustProxy: boolean): Record<string, string> {
+  const { peer, ownProto, host, incoming } = input;
+  if (!trustProxy) return { ...(peer === undefined ? {} : { "x-forwarded-for": peer }), "x-forwarded-proto": ownProto, "x-forwarded-host": host };
+  const proto = incoming.proto?.split(",")[0]?.trim().toLowerCase();
+  const chain = [incoming.for?.trim() || undefined, peer].filter((part) => part !== undefined && part !== "");
+  return {
+    ...(chain.length === 0 ? {} : { "x-forwarded-for": chain.join(", ") }),
+    "x-forwarded-proto": proto === "https" || proto === "http" ? proto : ownProto,
+    "x-forwarded-host": incoming.host?.split(",")[0]?.trim() || host,
+  };
+}
+
+export function upstreamRequestHeaders(
+  req: IncomingMessage,
+  options: ResolvedProxyOptions,
+  extra: { csrfHeader: string; accessToken: string; host: string; chunked: boolean; contentLength: number | undefined },
+): OutgoingHttpHeaders {
+  // No prototype: a header named __proto__ is a header, not the object's prototype.
+  const headers: OutgoingHttpHeaders = Object.create(null) as OutgoingHttpHeaders;
+  for (const [name, value] of requestPairs(pairsOf(req.rawHeaders), req.headers.connection, extra.csrfHeader)) {
+    const existing = headers[name];
+    headers[name] = existing === undefined ? value : [existing as string | string[], value].flat();
+  }
+  if (extra.contentLength !== undefined) headers["content-length"] = String(extra.contentLength);
+  else if (extra.chunked) {
+    headers["transfer-encoding"] = "chunked";
+    if (req.headers.trailer !== undefined && !connectionNamed(req.headers.connection).has("trailer")) headers.trailer = req.headers.trailer;
+  }
+  Object.assign(headers, forwardedHeaders(req, options.trustProxy));
+  headers.host = extra.host;
+  headers.authorization = `Bearer ${extra.accessToken}`;
+  return headers;
+}
+
+function forwardedHeaders(req: IncomingMessage, trustProxy: boolean): Record<string, string> {
+  const input: ForwardedInput = {
+    peer: req.socket.remoteAddress ?? "",
+    ownProto: (req.socket as TLSSocket).encrypted ? "https" : "http",
+    host: req.headers.host ?? "",
+    incoming: { for: first(req.headers["x-forwarded-for"]), proto: first(req.headers["x-forwarded-proto"]), host: first(req.headers["x-forwarded-host"]) },
+  };
+  return forwardedValues(input, trustProxy);
+}
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The upstream's answer headers, as a flat [name, value, …] list (duplicates and order kept), for the browser. */
+export function browserResponseHeaders(upstream: IncomingMessage, options: ResolvedProxyOptions, keepTrailer: boolean, accessTokens: readonly string[]): string[] {
+  return responsePairs(pairsOf(upstream.rawHeaders), upstream.headers.connection, options, keepTrailer, accessTokens).flat();
+}
+
 /** Trailers that may follow the body to the browser: the same rules as headers. */
 export function browserTrailers(upstream: IncomingMessage, accessTokens: readonly string[]): [string, string][] {
   const named = connectionNamed(upstream.headers.connection);
   const out: [string, string][] = [];
-  const raw = upstream.rawTrailers;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i].toLowerCase();
-    if (droppedFromUpstream(name, raw[i + 1], named, accessTokens) || name === "set-cookie" || name === "content-length" || name === "cache-control" || name === "vary") continue;
-    out.push([raw[i], raw[i + 1]]);
+  for (const [name, value] of pairsOf(upstream.rawTrailers)) {
+    const lower = name.toLowerCase();
+    if (droppedFromUpstream(lower, value, named, accessTokens) || ["set-cookie", "content-length", "cache-control", "vary"].includes(lower)) continue;
+    out.push([name, value]);
   }
   return out;
 }
@@ -163,11 +208,10 @@ export function browserTrailers(upstream: IncomingMessage, accessTokens: readonl
 /** Request trailers for the upstream: no hop-by-hop field, nothing the browser may not send on. */
 export function upstreamTrailers(req: IncomingMessage, csrfHeader: string): [string, string][] {
   const out: [string, string][] = [];
-  const raw = req.rawTrailers;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i].toLowerCase();
-    if (droppedFromBrowser(name, csrfHeader) || name === "content-length") continue;
-    out.push([raw[i], raw[i + 1]]);
+  for (const [name, value] of pairsOf(req.rawTrailers)) {
+    const lower = name.toLowerCase();
+    if (droppedFromBrowser(lower, csrfHeader) || lower === "content-length") continue;
+    out.push([name, value]);
   }
   return out;
 }
