@@ -285,3 +285,18 @@ test("without upstreams every path is a 404; a malformed Content-Length is a 400
   expect(bad.response.status).toBe(400);
   expect(s.up.seen.length).toBe(before);
 });
+
+test("the shared rules (access.ts, headers.ts) hold here too: no cookie cleared without one, forged front-proxy headers dropped, a header echoing the token dropped, answers private with Vary: Cookie", async () => {
+  const s = await signedIn();
+  const bare = await proxied(s, "/api/me", { headers: { cookie: "" } });
+  expect([bare.response.status, bare.response.headers.get("set-cookie")]).toEqual([401, null]);
+  // (TRACE cannot reach this handler: a web Request refuses the method.)
+  const echo = await proxied(s, "/api/echo-auth", { headers: { "x-original-url": "/admin", "x-forwarded-prefix": "/admin", "x-amzn-oidc-identity": "root", "x-http-method-override": "DELETE" } });
+  expect(echo.response.status).toBe(200);
+  expect(echo.response.headers.get("x-echo-auth")).toBeNull();
+  const seen = s.up.seen.at(-1)!;
+  for (const name of ["x-original-url", "x-forwarded-prefix", "x-amzn-oidc-identity", "x-http-method-override"]) expect([name, seen.headers[name]]).toEqual([name, undefined]);
+  expect([echo.response.headers.get("cache-control"), echo.response.headers.get("vary")]).toEqual(["no-store", "Cookie"]);
+  // The session is still there.
+  expect((await proxied(s, "/api/me")).response.status).toBe(200);
+});

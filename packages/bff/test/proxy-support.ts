@@ -93,6 +93,8 @@ export async function startUpstreams(issuer: TestIssuer): Promise<Upstreams> {
     seen[seen.length - 1].body = typeof req.body === "string" ? req.body : "";
     res.status(req.method === "POST" ? 201 : 200).json({ method: req.method, body: typeof req.body === "string" ? req.body : "" });
   });
+  // An upstream that echoes the Authorization header (a debug endpoint): the proxy must not relay it.
+  api.get("/v1/echo-auth", (req, res) => res.set("x-echo-auth", req.headers.authorization ?? "").json({ ok: true }));
   api.put("/v1/upload", express.raw({ type: "*/*", limit: "2mb" }), (req, res) => res.json({ bytes: (req.body as Buffer).length }));
   api.get("/v1/slow", () => undefined); // never answers: the proxy's timeout
   const apiServer = createServer(api);
