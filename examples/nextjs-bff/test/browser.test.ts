@@ -1,0 +1,259 @@
+// examples/nextjs-bff as a user runs it: a real `next build` (from scratch,
+// Turbopack) and `next start`, offline (its own local Cognito and orders API),
+// driven by a real headless Chromium. Sign-in; a server component shows the
+// user and orders fetched on the server; a client component reads orders
+// through the BFF's proxy; a server action calls the API with the server-side
+// token; ten server components at once on an expiring token cause ONE refresh
+// at Cognito; sign-out ends the BFF's session and Cognito's managed-login
+// session, and the last access token is refused by the API at once. No JWT
+// ever reaches the page. Then the one-command start (`pnpm start`: start.mjs)
+// with its defaults and PORT/HOST.
+import path from "node:path";
+import type { Browser, BrowserContext } from "playwright-core";
+import { launchChromium } from "../../../test/support/chromium";
+import { removeNextOutput, runToEnd, startRuntime, type RuntimeProcess } from "../../../test/runtimes/runtime-process";
+
+jest.setTimeout(420_000);
+
+const APP = path.resolve(__dirname, "..");
+const NEXT = path.join(APP, "node_modules", "next", "dist", "bin", "next");
+const JWT = /eyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}/;
+/** Offline access tokens live this long; the BFF refreshes with 3/4 of it left (server/runtime.mjs): due after 3 s. */
+const TOKEN_SECONDS = 12;
+/** Nothing from the environment configures the example: offline, as `pnpm start` with no COGNITO_* variables. */
+const OFFLINE = { COGNITO_USER_POOL_ID: "", COGNITO_CLIENT_ID: "", COGNITO_DOMAIN: "", COGNITO_REDIRECT_URI: "", COGNITO_REDIS_URL: "", PORT: "", HOST: "" };
+
+interface HookState {
+  counters: { authorize: number; refresh_token: number; logout: number };
+  managedSessions: number;
+  lastAccessToken: string | undefined;
+  apiUrl: string;
+  issuerUrl: string;
+}
+
+let buildMs = 0;
+let app: RuntimeProcess | undefined;
+let browser: Browser | undefined;
+let origin: string;
+let hooksUrl: string;
+const running: RuntimeProcess[] = [];
+
+/** Resolves once GET /health answers 200: `next start` prints its URL before instrumentation.ts has run. */
+async function healthy(url: string): Promise<Response> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const res = await fetch(`${url}/health`);
+      if (res.status === 200) return res;
+      await res.arrayBuffer();
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) throw new Error(`${url}/health did not answer 200 within 30 s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const hooks = async (): Promise<HookState> => (await fetch(`${hooksUrl}/state`)).json() as Promise<HookState>;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+beforeAll(async () => {
+  // Nothing cached from an earlier run: the build is the one a user makes.
+  removeNextOutput(APP);
+  const started = Date.now();
+  await runToEnd({ command: process.execPath, args: [NEXT, "build"], cwd: APP, timeoutMs: 300_000 });
+  buildMs = Date.now() - started;
+  // Seen in the test's output: how long the real build takes here.
+  process.stdout.write(`examples/nextjs-bff: next build took ${(buildMs / 1000).toFixed(1)} s\n`);
+  app = await startRuntime({
+    command: process.execPath,
+    args: [NEXT, "start", "-p", "0", "-H", "127.0.0.1"],
+    cwd: APP,
+    env: { ...OFFLINE, DEMO_ACCESS_TOKEN_SECONDS: String(TOKEN_SECONDS), DEMO_TEST_HOOKS: "1" },
+  });
+  running.push(app);
+  await healthy(app.url);
+  hooksUrl = /test hooks: (http:\/\/127\.0\.0\.1:\d+)/.exec(app.output())![1];
+  // localhost, not 127.0.0.1: the offline callback URL's origin, where the BFF's Secure (__Host-) cookies are kept over http.
+  origin = app.url.replace("127.0.0.1", "localhost");
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await Promise.all(running.map((process) => process.stop()));
+  removeNextOutput(APP);
+});
+
+/** What the page's script can see: cookies, Web Storage, IndexedDB. */
+async function scriptVisible(context: BrowserContext) {
+  const page = context.pages()[0];
+  return page.evaluate(async () => {
+    const scope = globalThis as unknown as { document: { cookie: string }; localStorage: { length: number }; sessionStorage: { length: number }; indexedDB: { databases(): Promise<unknown[]> } };
+    return { cookie: scope.document.cookie, local: scope.localStorage.length, session: scope.sessionStorage.length, databases: (await scope.indexedDB.databases()).length };
+  });
+}
+
+test("sign in, server component, proxy, server action, one refresh for ten components, sign-out everywhere; no JWT reaches the page", async () => {
+  const context = await browser!.newContext();
+  try {
+    const bodies: Promise<{ url: string; text: string }>[] = [];
+    const authorizations: string[] = [];
+    context.on("response", (response) => {
+      if (new URL(response.url()).origin === origin) bodies.push(response.text().then((text) => ({ url: response.url(), text }), () => ({ url: response.url(), text: "" })));
+    });
+    context.on("request", (request) => {
+      if (request.headers().authorization !== undefined) authorizations.push(request.url());
+    });
+    const page = await context.newPage();
+    const { issuerUrl, apiUrl } = await hooks();
+
+    // Signed out: the server component says so. /many is protected by the optimistic check: off to sign in.
+    await page.goto(`${origin}/`);
+    await page.getByTestId("session").filter({ hasText: "signed out" }).waitFor();
+    expect((await hooks()).managedSessions).toBe(0);
+
+    // Sign in at /auth/login: the local Cognito signs "demo" in without a form and opens its managed-login session.
+    await page.getByTestId("sign-in").click();
+    await page.waitForURL(`${origin}/`);
+    await page.getByTestId("session").filter({ hasText: "signed in as demo" }).waitFor();
+    expect((await hooks()).managedSessions).toBe(1);
+    const cognitoCookie = (await context.cookies(issuerUrl)).find(({ name }) => name === "cognito");
+    expect(cognitoCookie?.httpOnly).toBe(true);
+
+    // The server component's orders, fetched on the server with the session's access token.
+    expect(await page.getByTestId("server-orders").textContent()).toContain("ord_1001: Coffee beans, 1 kg × 2");
+
+    // The client component: /api/orders through the BFF's proxy, no token in the browser.
+    await page.getByTestId("load-proxy-orders").click();
+    await page.getByTestId("proxy-orders").filter({ hasText: "GET /api/orders → 200: ord_1001, ord_1002" }).waitFor();
+
+    // The server action: POST /orders at the API with the server-side token; the page, re-rendered, lists the order.
+    await page.getByLabel("item").fill("Espresso cups");
+    await page.getByTestId("place-order").click();
+    await page.getByTestId("placed").filter({ hasText: "ord_2001 placed by demo: Espresso cups" }).waitFor();
+    await page.getByTestId("server-orders").filter({ hasText: "ord_2001: Espresso cups × 6" }).waitFor();
+
+    // Past the refresh margin (3 s after the last token was handed out), ten server components ask at once: one refresh.
+    await sleep(3500);
+    const before = (await hooks()).counters.refresh_token;
+    await page.goto(`${origin}/many`);
+    expect(await page.getByTestId("who").allTextContents()).toEqual(Array.from({ length: 10 }, (_, index) => `#${index + 1}: demo (200)`));
+    expect((await hooks()).counters.refresh_token - before).toBe(1);
+
+    // What the page's script can see, signed in: no token anywhere; the only cookies are HttpOnly.
+    expect(await scriptVisible(context)).toEqual({ cookie: "", local: 0, session: 0, databases: 0 });
+    const appCookies = await context.cookies(origin);
+    expect(appCookies.length).toBeGreaterThan(0);
+    for (const cookie of appCookies) {
+      expect(cookie.httpOnly).toBe(true);
+      expect(cookie.value).not.toMatch(JWT);
+    }
+
+    // The access token the API last accepted (the one /many's components used), taken on the server: it works now.
+    const oldToken = (await hooks()).lastAccessToken!;
+    expect(oldToken).toMatch(JWT);
+    const withOldToken = () => fetch(`${apiUrl}/me`, { headers: { authorization: `Bearer ${oldToken}` } });
+    expect((await withOldToken()).status).toBe(200);
+
+    // Sign out (a server action): the BFF's session ends, then Cognito's /logout ends the managed-login session.
+    const logoutsBefore = (await hooks()).counters.logout;
+    await page.goto(`${origin}/`);
+    await page.getByTestId("sign-out").click();
+    await page.waitForURL(`${origin}/`);
+    await page.getByTestId("session").filter({ hasText: "signed out" }).waitFor();
+    const after = await hooks();
+    expect(after.counters.logout - logoutsBefore).toBe(1);
+    expect(after.managedSessions).toBe(0);
+    expect((await context.cookies(issuerUrl)).map(({ name }) => name)).not.toContain("cognito");
+    const session = await page.evaluate(async () => (await fetch("/auth/session")).json());
+    expect(session).toEqual({ authenticated: false });
+
+    // The old access token, still within its lifetime, is refused by the API because it was revoked.
+    const { exp } = JSON.parse(Buffer.from(oldToken.split(".")[1], "base64url").toString()) as { exp: number };
+    const refused = await withOldToken();
+    expect(exp * 1000).toBeGreaterThan(Date.now());
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("www-authenticate")).toMatch(/error="invalid_token".*revoked/);
+    // Signing in again needs Cognito again (its session is over): a new managed-login session is opened.
+    const authorizeBefore = after.counters.authorize;
+    await page.getByTestId("sign-in").click();
+    await page.getByTestId("session").filter({ hasText: "signed in as demo" }).waitFor();
+    expect((await hooks()).counters.authorize - authorizeBefore).toBe(1);
+    expect((await hooks()).managedSessions).toBe(1);
+
+    const read = await Promise.all(bodies);
+    expect(read.length).toBeGreaterThan(10);
+    expect(read.filter(({ text }) => JWT.test(text)).map(({ url }) => url)).toEqual([]);
+    expect(authorizations).toEqual([]);
+    expect(await page.locator("body").textContent()).not.toMatch(JWT);
+  } finally {
+    await context.close();
+  }
+});
+
+test("/many without a session: the optimistic check in proxy.ts sends the browser to sign in first", async () => {
+  const context = await browser!.newContext();
+  try {
+    const page = await context.newPage();
+    const response = await page.request.get(`${origin}/many`, { maxRedirects: 0 });
+    expect(response.status()).toBeGreaterThanOrEqual(300);
+    expect(response.status()).toBeLessThan(400);
+    expect(new URL(response.headers().location, origin).pathname).toBe("/auth/login");
+  } finally {
+    await context.close();
+  }
+});
+
+describe("pnpm start (start.mjs)", () => {
+  const START = path.join(APP, "start.mjs");
+
+  test("offline by default, on 127.0.0.1 when HOST is unset, PORT=0 a free port; GET /health answers 200", async () => {
+    // The build from beforeAll is there: start.mjs goes straight to `next start`.
+    const started = await startRuntime({ command: process.execPath, args: [START], cwd: APP, env: { ...OFFLINE, PORT: "0" }, timeoutMs: 30_000 });
+    running.push(started);
+    expect(started.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const health = await healthy(started.url);
+    expect(await health.json()).toEqual({ status: "ok" });
+    expect(started.output()).toMatch(/offline: a local Cognito at http:\/\/127\.0\.0\.1:\d+; open http:\/\/localhost:\d+\/ and sign in as "demo"/);
+    expect(started.output()).not.toMatch(/next build|Creating an optimized/);
+    // Offline, /auth/login goes to the local Cognito's managed login, with this server's callback URL.
+    const login = await fetch(`${started.url.replace("127.0.0.1", "localhost")}/auth/login`, { redirect: "manual" });
+    const location = new URL(login.headers.get("location")!);
+    expect(location.pathname).toBe("/oauth2/authorize");
+    expect(location.hostname).toBe("127.0.0.1");
+    expect(location.searchParams.get("redirect_uri")).toBe(`${started.url.replace("127.0.0.1", "localhost")}/auth/callback`);
+    // No test hooks unless asked for.
+    expect(started.output()).not.toContain("test hooks");
+  });
+
+  test("PORT and HOST are honoured", async () => {
+    const port = await freePort();
+    const started = await startRuntime({ command: process.execPath, args: [START], cwd: APP, env: { ...OFFLINE, PORT: String(port), HOST: "127.0.0.1" }, timeoutMs: 30_000 });
+    running.push(started);
+    expect(started.url).toBe(`http://127.0.0.1:${port}`);
+    expect((await healthy(started.url)).status).toBe(200);
+  });
+
+  test.each([
+    ["not a number", "abc"],
+    ["out of range", "70000"],
+  ])("an invalid PORT (%s) stops it with one line naming the variable", async (_label, port) => {
+    const failure = await runToEnd({ command: process.execPath, args: [START], cwd: APP, env: { ...OFFLINE, PORT: port }, timeoutMs: 20_000 }).then(
+      () => "exited 0",
+      (err: Error) => err.message,
+    );
+    expect(failure).toMatch(/failed \(exit 1\)/);
+    expect(failure).toContain(`PORT must be an integer from 0 to 65535, got "${port}"`);
+  });
+});
+
+/** A port free on 127.0.0.1 right now. */
+async function freePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
