@@ -10,10 +10,10 @@ export interface Runtime {
   bff?: unknown;
 }
 
-const KEY = Symbol.for("cognito-bearer.example-nextjs-bff");
+export const RUNTIME_KEY = Symbol.for("cognito-bearer.example-nextjs-bff");
 
 export function runtime(): Runtime {
-  const found = (globalThis as { [key: symbol]: Runtime | undefined })[KEY];
+  const found = (globalThis as { [key: symbol]: Runtime | undefined })[RUNTIME_KEY];
   // Only if instrumentation.ts did not run: `next dev`/`next start` always run it before serving a request.
   if (found === undefined) throw new Error("the runtime is not started: instrumentation.ts's register() did not run");
   return found;
