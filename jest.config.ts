@@ -13,6 +13,7 @@ const shared: Config = {
   moduleNameMapper: {
     "^@cognito-bearer/core/adapter$": "<rootDir>/packages/core/src/adapter/index.ts",
     "^@cognito-bearer/bff/(express|koa|node)$": "<rootDir>/packages/bff/src/mounts/$1.ts",
+    "^@cognito-bearer/bff/next$": "<rootDir>/packages/bff/src/next/index.ts",
     "^@cognito-bearer/fetch/hono$": "<rootDir>/packages/fetch/src/hono.ts",
     [`^@cognito-bearer/(${workspace.join("|")})$`]: "<rootDir>/packages/$1/src/index.ts",
     // Core's runtime-specific module (its package.json "imports"): tests on Node get the Node one.

@@ -11,7 +11,7 @@
 // forwarded with the session's access token (proxy/), streamed: the mounts
 // hand them to forward() with node:http's request and response.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { createContext } from "./context.js";
+import { createContext, type HandlerContext } from "./context.js";
 import { classifyFailure } from "./failure.js";
 import { json, type TokenHandlerRequest, type TokenHandlerResponse } from "./http.js";
 import { resolveTokenHandlerOptions, type TokenHandlerOptions } from "./options.js";
@@ -32,10 +32,15 @@ export interface TokenHandler {
 }
 
 export function createTokenHandler(options: TokenHandlerOptions): TokenHandler {
+  return buildTokenHandler(options).handler;
+}
+
+/** The handler and the context its routes share: for the mounts that need more than a request in and a response out (next/). */
+export function buildTokenHandler(options: TokenHandlerOptions): { handler: TokenHandler; context: HandlerContext } {
   const o = resolveTokenHandlerOptions(options);
   const context = createContext(o);
   const proxy = o.proxy === undefined ? undefined : createProxy(context, o.proxy);
-  return {
+  const handler: TokenHandler = {
     basePath: o.basePath,
     forward: (req, res, target) => proxy !== undefined && proxy.forward(req, res, target ?? req.url ?? "/"),
     async handle(req) {
@@ -56,4 +61,5 @@ export function createTokenHandler(options: TokenHandlerOptions): TokenHandler {
       if (o.ownsVerifier) o.verifier.close();
     },
   };
+  return { handler, context };
 }

@@ -15,28 +15,15 @@
 // - The upstream unreachable: 503 with Retry-After (nothing reached it); a
 //   timeout or a broken answer: 502. Never a 401, never a sign-out. After the
 //   answer's head is sent, a failure ends the browser's response abruptly.
-import { isAuthError } from "@cognito-bearer/core";
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { HandlerContext } from "../context.js";
-import { readIdCookie } from "../cookies.js";
-import { classifyFailure, RETRY_AFTER } from "../failure.js";
 import { json, type TokenHandlerResponse } from "../http.js";
 import { send } from "../mounts/send.js";
-import { freshSession, SessionExpired, SessionRevoked } from "../refresh.js";
-import { refusedPost } from "../router.js";
-import { endSession } from "../session-end.js";
-import type { StoredSession } from "../session-store.js";
-import { browserResponseHeaders, browserTrailers, SESSION_HEADER, upstreamRequestHeaders, upstreamTrailers } from "./headers.js";
+import { createProxyAccess, refusesToken, SAFE_METHODS, UNREACHABLE } from "./access.js";
+import { browserResponseHeaders, browserTrailers, upstreamRequestHeaders, upstreamTrailers } from "./headers.js";
 import type { ResolvedProxyOptions, Upstream } from "./options.js";
 import { resolveTarget } from "./target.js";
-
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-const UNREACHABLE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ECONNRESET_BEFORE_SEND"]);
-const HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
-/** A token that a forced refresh produced and that the upstream refuses again within this long is not refreshed again. */
-const FORCED_REFRESH_QUIET_MS = 10_000;
-const MAX_FORCED_ENTRIES = 10_000;
 
 export interface Proxy {
   /** True when `target` is under an upstream's prefix: the proxy answers it (asynchronously). */
@@ -49,68 +36,14 @@ export function createProxy(context: HandlerContext, options: ResolvedProxyOptio
   for (const upstream of options.upstreams) {
     if (!agents.has(upstream.origin)) agents.set(upstream.origin, new (upstream.secure ? HttpsAgent : HttpAgent)({ keepAlive: true }));
   }
-  /** Per session id: the token a forced refresh produced, and when (bounds refreshes when an upstream refuses every token). */
-  const forced = new Map<string, { token: string; at: number }>();
-
+  const access = createProxyAccess(context);
   const answer = (res: ServerResponse, response: TokenHandlerResponse) => send(res, response);
-  const sessionExpired = (): TokenHandlerResponse => {
-    const expired = context.sessionExpired();
-    return { ...expired, headers: { ...expired.headers, [SESSION_HEADER]: "expired" } };
-  };
-  const unavailable = (retryAfter: string = RETRY_AFTER) =>
-    json(503, { error: "temporarily_unavailable", error_description: "Temporarily unavailable; retry" }, { "retry-after": retryAfter });
-
-  /** A failure to get a usable token, as an answer: the session over (401), or our fault (503/500), never a sign-out. */
-  async function tokenFailure(id: string, session: StoredSession, err: unknown): Promise<TokenHandlerResponse> {
-    if (err instanceof SessionExpired) {
-      context.emit({ type: "session_expired", sub: session.sub, reason: err.reason });
-      return sessionExpired();
-    }
-    if (err instanceof SessionRevoked) {
-      await endSession(context, id, err.session);
-      context.emit({ type: "session_expired", sub: session.sub, reason: `the API's revocation list refuses this sign-in (${err.reason})` });
-      return sessionExpired();
-    }
-    const kind = classifyFailure(context, err, "refresh");
-    if (kind.status === 500) return json(500, { error: "server_error", error_description: "The sign-in service is misconfigured" });
-    return unavailable(kind.retryAfter);
-  }
-
-  async function usableSession(id: string, session: StoredSession, refused?: string): Promise<StoredSession> {
-    const fresh = await freshSession(id, session, context.refresh, refused);
-    // A refresh verified its token just now; one from the store is checked again (a cache hit) against the revocation list.
-    if (fresh === session) {
-      try {
-        await context.verify(fresh.accessToken);
-      } catch (err) {
-        if (isAuthError(err) && (err.reason === "revoked" || err.reason === "not_revocable")) throw new SessionRevoked(fresh, err.reason);
-        throw err;
-      }
-    }
-    return fresh;
-  }
 
   async function run(req: IncomingMessage, res: ServerResponse, upstream: Upstream, url: URL): Promise<void> {
     const method = (req.method ?? "GET").toUpperCase();
-    const host = req.headers.host;
-    if (host === undefined || !HOST.test(host)) return answer(res, json(400, { error: "invalid_request", error_description: "A valid Host header is required" }));
-    if (!SAFE_METHODS.has(method)) {
-      const refused = refusedPost(context, { method, url: req.url ?? "/", headers: req.headers });
-      if (refused !== undefined) return answer(res, refused);
-    }
-    const id = readIdCookie(req.headers.cookie, context.o.cookieNames.session);
-    const session = id === undefined ? undefined : await context.o.sessions.get(id);
-    if (id === undefined || session === undefined) return answer(res, sessionExpired());
-    let current: StoredSession;
-    try {
-      current = await usableSession(id, session);
-    } catch (err) {
-      return answer(res, await tokenFailure(id, session, err));
-    }
-    // Keeps the session from going idle; the call is not held up by it.
-    context.o.sessions.touch(id, Math.min(current.expiresAt, Date.now() + context.o.idleTimeoutMs)).catch((err: unknown) => {
-      context.emit({ type: "store_unavailable", detail: `the session's idle deadline was not extended (${err instanceof Error ? err.message : String(err)})` });
-    });
+    const opened = await access.open({ method, url: req.url ?? "/", headers: req.headers });
+    if (opened.kind === "answer") return answer(res, opened.answer);
+    const { id, session: current } = opened;
 
     const length = contentLength(req);
     const chunked = req.headers["transfer-encoding"] !== undefined;
@@ -135,26 +68,19 @@ export function createProxy(context: HandlerContext, options: ResolvedProxyOptio
       });
 
     let outcome = await attempt(current.accessToken);
-    if (outcome.kind === "response" && refusesToken(outcome.response) && !quiet(id, current.accessToken)) {
+    if (outcome.kind === "response" && refusesToken(outcome.response.statusCode ?? 0, [outcome.response.headers["www-authenticate"] ?? []].flat().join(", "))) {
       const refusedResponse = outcome.response;
-      let refreshed: StoredSession;
-      try {
-        refreshed = await usableSession(id, current, current.accessToken);
-      } catch (err) {
+      const next = await access.afterRefusal(id, current, body !== undefined);
+      if (next.kind === "answer") {
         refusedResponse.resume();
-        return answer(res, await tokenFailure(id, current, err));
+        return answer(res, next.answer);
       }
-      if (refreshed.accessToken !== current.accessToken) remember(id, refreshed.accessToken);
-      if (body !== undefined && refreshed.accessToken !== current.accessToken) {
+      if (next.token !== undefined) {
         refusedResponse.resume();
-        outcome = await attempt(refreshed.accessToken);
+        outcome = await attempt(next.token);
       }
     }
-    if (outcome.kind === "failed") {
-      context.emit({ type: "upstream_unavailable", upstream: upstream.prefix, detail: outcome.detail });
-      if (outcome.unreachable) return answer(res, unavailable());
-      return answer(res, json(502, { error: "bad_gateway", error_description: "The upstream API did not answer" }));
-    }
+    if (outcome.kind === "failed") return answer(res, access.upstreamFailed(upstream.prefix, outcome.detail, outcome.unreachable));
     relay(req, res, outcome.response, method);
   }
 
@@ -221,32 +147,18 @@ export function createProxy(context: HandlerContext, options: ResolvedProxyOptio
     });
   }
 
-  /** A token a forced refresh produced and the upstream refused again at once: the upstream's fault, not the token's. */
-  function quiet(id: string, token: string): boolean {
-    const entry = forced.get(id);
-    return entry !== undefined && entry.token === token && Date.now() - entry.at < FORCED_REFRESH_QUIET_MS;
-  }
-
-  function remember(id: string, token: string): void {
-    forced.delete(id);
-    if (forced.size >= MAX_FORCED_ENTRIES) forced.delete(forced.keys().next().value!);
-    forced.set(id, { token, at: Date.now() });
-  }
-
   return {
     forward(req, res, target) {
       const resolved = resolveTarget(target, options.upstreams);
       if (resolved === undefined) return false;
       if ("status" in resolved) {
-        context.emit({ type: "refused", reason: "proxy_target" });
-        answer(res, json(resolved.status, { error: resolved.status === 400 ? "invalid_request" : "not_found", error_description: "This path is not forwarded" }));
+        answer(res, access.refusedTarget(resolved));
         return true;
       }
       run(req, res, resolved.upstream, resolved.url).catch((err: unknown) => {
         // The session store failed: a server fault, never a sign-out.
         if (res.headersSent) return void res.destroy();
-        const kind = classifyFailure(context, err, "refresh");
-        answer(res, kind.status === 500 ? json(500, { error: "server_error" }) : unavailable(kind.retryAfter));
+        answer(res, access.storeFailed(err));
       });
       return true;
     },
@@ -254,13 +166,6 @@ export function createProxy(context: HandlerContext, options: ResolvedProxyOptio
       for (const agent of agents.values()) agent.destroy();
     },
   };
-}
-
-/** An upstream's 401 for the token (RFC 6750 invalid_token), not for missing credentials. */
-function refusesToken(response: IncomingMessage): boolean {
-  if (response.statusCode !== 401) return false;
-  const challenge = [response.headers["www-authenticate"] ?? []].flat().join(", ");
-  return /\berror="?invalid_token"?/i.test(challenge);
 }
 
 function contentLength(req: IncomingMessage): number | undefined {

@@ -6,9 +6,14 @@
 // chose); X-Forwarded-* are replaced by what this server sees unless it is
 // told to trust a proxy in front of it. Upstream Set-Cookie is dropped unless
 // its name is allowed.
+//
+// The rules work on [name, value] pairs, whoever read them: node:http's raw
+// headers (forward.ts) or a web Headers object (next/web-proxy.ts).
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from "node:http";
 import type { TLSSocket } from "node:tls";
 import type { ResolvedProxyOptions } from "./options.js";
+
+export type HeaderPair = readonly [name: string, value: string];
 
 const HOP_BY_HOP = new Set(["connection", "proxy-connection", "keep-alive", "te", "transfer-encoding", "upgrade", "proxy-authenticate", "proxy-authorization", "http2-settings"]);
 /** Never from the browser to the upstream. */
@@ -17,10 +22,63 @@ const REQUEST_DROPPED = new Set(["host", "cookie", "authorization", "forwarded",
 export const SESSION_HEADER = "x-cb-session";
 
 /** Lower-cased names listed in Connection headers: hop-by-hop too. */
-function connectionNamed(values: string | string[] | undefined): Set<string> {
+export function connectionNamed(values: string | readonly string[] | null | undefined): Set<string> {
   const named = new Set<string>();
   for (const value of [values ?? []].flat()) for (const token of value.split(",")) named.add(token.trim().toLowerCase());
   return named;
+}
+
+/** node:http's flat [name, value, …] list as pairs. */
+export function pairsOf(raw: readonly string[]): HeaderPair[] {
+  const pairs: HeaderPair[] = [];
+  for (let i = 0; i < raw.length; i += 2) pairs.push([raw[i], raw[i + 1]]);
+  return pairs;
+}
+
+/** The browser's request headers the upstream may see (framing, forwarding, Host and Authorization are set apart). */
+export function requestPairs(pairs: Iterable<HeaderPair>, connection: string | readonly string[] | null | undefined, csrfHeader: string): HeaderPair[] {
+  const named = connectionNamed(connection);
+  const out: HeaderPair[] = [];
+  for (const [name, value] of pairs) {
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower) || REQUEST_DROPPED.has(lower) || named.has(lower) || lower === csrfHeader || lower === "content-length" || lower === "trailer") continue;
+    out.push([lower, value]);
+  }
+  return out;
+}
+
+/** The upstream's answer headers the browser may see (duplicates and order kept). */
+export function responsePairs(pairs: Iterable<HeaderPair>, connection: string | readonly string[] | null | undefined, options: ResolvedProxyOptions, keepTrailer: boolean): HeaderPair[] {
+  const named = connectionNamed(connection);
+  const out: HeaderPair[] = [];
+  for (const [name, value] of pairs) {
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower) || named.has(lower) || lower === SESSION_HEADER || (lower === "trailer" && !keepTrailer)) continue;
+    if (lower === "set-cookie" && !options.allowedSetCookies.has(cookieName(value))) continue;
+    out.push([name, value]);
+  }
+  return out;
+}
+
+/** What this server saw of the request, and what a proxy in front of it says (trusted only with trustProxy). */
+export interface ForwardedInput {
+  /** The peer's address; undefined when this server cannot see it (a web Request). */
+  peer: string | undefined;
+  ownProto: "http" | "https";
+  host: string;
+  incoming: { for: string | undefined; proto: string | undefined; host: string | undefined };
+}
+
+export function forwardedValues(input: ForwardedInput, trustProxy: boolean): Record<string, string> {
+  const { peer, ownProto, host, incoming } = input;
+  if (!trustProxy) return { ...(peer === undefined ? {} : { "x-forwarded-for": peer }), "x-forwarded-proto": ownProto, "x-forwarded-host": host };
+  const proto = incoming.proto?.split(",")[0]?.trim().toLowerCase();
+  const chain = [incoming.for?.trim() || undefined, peer].filter((part) => part !== undefined && part !== "");
+  return {
+    ...(chain.length === 0 ? {} : { "x-forwarded-for": chain.join(", ") }),
+    "x-forwarded-proto": proto === "https" || proto === "http" ? proto : ownProto,
+    "x-forwarded-host": incoming.host?.split(",")[0]?.trim() || host,
+  };
 }
 
 export function upstreamRequestHeaders(
@@ -28,19 +86,15 @@ export function upstreamRequestHeaders(
   options: ResolvedProxyOptions,
   extra: { csrfHeader: string; accessToken: string; host: string; chunked: boolean; contentLength: number | undefined },
 ): OutgoingHttpHeaders {
-  const named = connectionNamed(req.headers.connection);
   const headers: OutgoingHttpHeaders = {};
-  const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i].toLowerCase();
-    if (HOP_BY_HOP.has(name) || REQUEST_DROPPED.has(name) || named.has(name) || name === extra.csrfHeader || name === "content-length" || name === "trailer") continue;
+  for (const [name, value] of requestPairs(pairsOf(req.rawHeaders), req.headers.connection, extra.csrfHeader)) {
     const existing = headers[name];
-    headers[name] = existing === undefined ? raw[i + 1] : [existing as string | string[], raw[i + 1]].flat();
+    headers[name] = existing === undefined ? value : [existing as string | string[], value].flat();
   }
   if (extra.contentLength !== undefined) headers["content-length"] = String(extra.contentLength);
   else if (extra.chunked) {
     headers["transfer-encoding"] = "chunked";
-    if (req.headers.trailer !== undefined && !named.has("trailer")) headers.trailer = req.headers.trailer;
+    if (req.headers.trailer !== undefined && !connectionNamed(req.headers.connection).has("trailer")) headers.trailer = req.headers.trailer;
   }
   Object.assign(headers, forwardedHeaders(req, options.trustProxy));
   headers.host = extra.host;
@@ -49,17 +103,13 @@ export function upstreamRequestHeaders(
 }
 
 function forwardedHeaders(req: IncomingMessage, trustProxy: boolean): Record<string, string> {
-  const peer = req.socket.remoteAddress ?? "";
-  const ownProto = (req.socket as TLSSocket).encrypted ? "https" : "http";
-  const host = req.headers.host ?? "";
-  if (!trustProxy) return { "x-forwarded-for": peer, "x-forwarded-proto": ownProto, "x-forwarded-host": host };
-  const incomingFor = first(req.headers["x-forwarded-for"]);
-  const proto = first(req.headers["x-forwarded-proto"])?.split(",")[0]?.trim().toLowerCase();
-  return {
-    "x-forwarded-for": incomingFor === undefined || incomingFor.trim() === "" ? peer : `${incomingFor}, ${peer}`,
-    "x-forwarded-proto": proto === "https" || proto === "http" ? proto : ownProto,
-    "x-forwarded-host": first(req.headers["x-forwarded-host"])?.split(",")[0]?.trim() || host,
+  const input: ForwardedInput = {
+    peer: req.socket.remoteAddress ?? "",
+    ownProto: (req.socket as TLSSocket).encrypted ? "https" : "http",
+    host: req.headers.host ?? "",
+    incoming: { for: first(req.headers["x-forwarded-for"]), proto: first(req.headers["x-forwarded-proto"]), host: first(req.headers["x-forwarded-host"]) },
   };
+  return forwardedValues(input, trustProxy);
 }
 
 function first(value: string | string[] | undefined): string | undefined {
@@ -68,16 +118,7 @@ function first(value: string | string[] | undefined): string | undefined {
 
 /** The upstream's answer headers, as a flat [name, value, …] list (duplicates and order kept), for the browser. */
 export function browserResponseHeaders(upstream: IncomingMessage, options: ResolvedProxyOptions, keepTrailer: boolean): string[] {
-  const named = connectionNamed(upstream.headers.connection);
-  const out: string[] = [];
-  const raw = upstream.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i].toLowerCase();
-    if (HOP_BY_HOP.has(name) || named.has(name) || name === SESSION_HEADER || (name === "trailer" && !keepTrailer)) continue;
-    if (name === "set-cookie" && !options.allowedSetCookies.has(cookieName(raw[i + 1]))) continue;
-    out.push(raw[i], raw[i + 1]);
-  }
-  return out;
+  return responsePairs(pairsOf(upstream.rawHeaders), upstream.headers.connection, options, keepTrailer).flat();
 }
 
 /** Trailers that may follow the body to the browser: the same rules as headers. */
