@@ -6,8 +6,6 @@ export interface Runtime {
   tokenHandlerOptions: TokenHandlerOptions;
   /** The orders API, on 127.0.0.1: server components and actions call it directly, the browser only through /api. */
   upstreamUrl: string;
-  /** The BFF, made on first use (lib/bff.ts) and kept here so that every bundle shares it. */
-  bff?: unknown;
 }
 
 export const RUNTIME_KEY = Symbol.for("cognito-bearer.example-nextjs-bff");
