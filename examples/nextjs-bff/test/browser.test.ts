@@ -31,7 +31,6 @@ interface HookState {
   issuerUrl: string;
 }
 
-let buildMs = 0;
 let app: RuntimeProcess | undefined;
 let browser: Browser | undefined;
 let origin: string;
@@ -60,11 +59,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 beforeAll(async () => {
   // Nothing cached from an earlier run: the build is the one a user makes.
   removeNextOutput(APP);
-  const started = Date.now();
   await runToEnd({ command: process.execPath, args: [NEXT, "build"], cwd: APP, timeoutMs: 300_000 });
-  buildMs = Date.now() - started;
-  // Seen in the test's output: how long the real build takes here.
-  process.stdout.write(`examples/nextjs-bff: next build took ${(buildMs / 1000).toFixed(1)} s\n`);
   app = await startRuntime({
     command: process.execPath,
     args: [NEXT, "start", "-p", "0", "-H", "127.0.0.1"],
@@ -233,6 +228,16 @@ describe("pnpm start (start.mjs)", () => {
     running.push(started);
     expect(started.url).toBe(`http://127.0.0.1:${port}`);
     expect((await healthy(started.url)).status).toBe(200);
+  });
+
+  test("a real pool missing COGNITO_DOMAIN stops it at start-up with one line naming the variable", async () => {
+    const env = { ...OFFLINE, PORT: "0", COGNITO_USER_POOL_ID: "eu-west-1_AbCdEf123", COGNITO_CLIENT_ID: "7abcdefghijklmnopqrstuvwxy" };
+    const failure = await runToEnd({ command: process.execPath, args: [START], cwd: APP, env, timeoutMs: 30_000 }).then(
+      () => "exited 0",
+      (err: Error) => err.message,
+    );
+    expect(failure).toMatch(/failed \(exit 1\)/);
+    expect(failure.split("\n").filter((line) => line.startsWith("COGNITO_DOMAIN is required"))).toHaveLength(1);
   });
 
   test.each([
