@@ -1,13 +1,14 @@
-// examples/nextjs-bff as a user runs it: a real `next build` (from scratch,
-// Turbopack) and `next start`, offline (its own local Cognito and orders API),
-// driven by a real headless Chromium. Sign-in; a server component shows the
+// examples/nextjs-bff as a user runs it: `pnpm start` (start.mjs) with no
+// build yet, so a real `next build` (from scratch, Turbopack) and then
+// `next start`, offline (its own local Cognito and orders API), driven by a
+// real headless Chromium. Sign-in; a server component shows the
 // user and orders fetched on the server; a client component reads orders
 // through the BFF's proxy; a server action calls the API with the server-side
 // token; ten server components at once on an expiring token cause ONE refresh
 // at Cognito; sign-out ends the BFF's session and Cognito's managed-login
 // session, and the last access token is refused by the API at once. No JWT
-// ever reaches the page. Then the one-command start (`pnpm start`: start.mjs)
-// with its defaults and PORT/HOST.
+// ever reaches the page. Then start.mjs again: no second build, its defaults,
+// PORT/HOST, bad configurations.
 import path from "node:path";
 import type { Browser, BrowserContext } from "playwright-core";
 import { launchChromium } from "../../../test/support/chromium";
@@ -16,7 +17,8 @@ import { removeNextOutput, runToEnd, startRuntime, type RuntimeProcess } from ".
 jest.setTimeout(420_000);
 
 const APP = path.resolve(__dirname, "..");
-const NEXT = path.join(APP, "node_modules", "next", "dist", "bin", "next");
+/** What `pnpm -C examples/nextjs-bff start` runs. */
+const START = path.join(APP, "start.mjs");
 const JWT = /eyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}/;
 /** Offline access tokens live this long; the BFF refreshes with 3/4 of it left (server/runtime.mjs): due after 3 s. */
 const TOKEN_SECONDS = 12;
@@ -57,14 +59,15 @@ const hooks = async (): Promise<HookState> => (await fetch(`${hooksUrl}/state`))
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
-  // Nothing cached from an earlier run: the build is the one a user makes.
+  // Nothing cached from an earlier run: the build is the one a user's first `pnpm start` makes.
   removeNextOutput(APP);
-  await runToEnd({ command: process.execPath, args: [NEXT, "build"], cwd: APP, timeoutMs: 300_000 });
   app = await startRuntime({
     command: process.execPath,
-    args: [NEXT, "start", "-p", "0", "-H", "127.0.0.1"],
+    args: [START],
     cwd: APP,
-    env: { ...OFFLINE, DEMO_ACCESS_TOKEN_SECONDS: String(TOKEN_SECONDS), DEMO_TEST_HOOKS: "1" },
+    // HOST unset: start.mjs's default, 127.0.0.1. The build has up to 5 minutes before `next start` prints its URL.
+    env: { ...OFFLINE, PORT: "0", DEMO_ACCESS_TOKEN_SECONDS: String(TOKEN_SECONDS), DEMO_TEST_HOOKS: "1" },
+    timeoutMs: 300_000,
   });
   running.push(app);
   await healthy(app.url);
@@ -88,6 +91,17 @@ async function scriptVisible(context: BrowserContext) {
     return { cookie: scope.document.cookie, local: scope.localStorage.length, session: scope.sessionStorage.length, databases: (await scope.indexedDB.databases()).length };
   });
 }
+
+test("the first `pnpm start` builds the app (next build), then serves it on 127.0.0.1 with GET /health", async () => {
+  const output = app!.output();
+  expect(output).toContain("Creating an optimized production build");
+  expect(output).toMatch(/Compiled successfully/);
+  // The build comes before `next start` says where it listens.
+  expect(output.indexOf("Compiled successfully")).toBeLessThan(output.indexOf("Local:"));
+  expect(app!.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  const health = await fetch(`${app!.url}/health`);
+  expect([health.status, await health.json()]).toEqual([200, { status: "ok" }]);
+});
 
 test("sign in, server component, proxy, server action, one refresh for ten components, sign-out everywhere; no JWT reaches the page", async () => {
   const context = await browser!.newContext();
@@ -200,10 +214,8 @@ test("/many without a session: the optimistic check in proxy.ts sends the browse
   }
 });
 
-describe("pnpm start (start.mjs)", () => {
-  const START = path.join(APP, "start.mjs");
-
-  test("offline by default, on 127.0.0.1 when HOST is unset, PORT=0 a free port; GET /health answers 200", async () => {
+describe("pnpm start (start.mjs) again", () => {
+  test("no second build; offline by default, on 127.0.0.1 when HOST is unset, PORT=0 a free port; GET /health answers 200", async () => {
     // The build from beforeAll is there: start.mjs goes straight to `next start`.
     const started = await startRuntime({ command: process.execPath, args: [START], cwd: APP, env: { ...OFFLINE, PORT: "0" }, timeoutMs: 30_000 });
     running.push(started);
