@@ -234,12 +234,22 @@ describe("pnpm start (start.mjs) again", () => {
     expect(started.output()).not.toContain("test hooks");
   });
 
-  test("PORT and HOST are honoured", async () => {
-    const port = await freePort();
-    const started = await startRuntime({ command: process.execPath, args: [START], cwd: APP, env: { ...OFFLINE, PORT: String(port), HOST: "127.0.0.1" }, timeoutMs: 30_000 });
+  test("PORT and HOST are honoured: HOST=127.0.0.2 listens there only", async () => {
+    const port = await freePort("127.0.0.2");
+    const started = await startRuntime({
+      command: process.execPath,
+      args: [START],
+      cwd: APP,
+      env: { ...OFFLINE, PORT: String(port), HOST: "127.0.0.2" },
+      timeoutMs: 30_000,
+      // `next start` prints the address it listens on: 127.0.0.2, which startRuntime's own pattern does not expect.
+      urlPattern: /Local:\s+(http:\/\/127\.0\.0\.2:\d+)/,
+    });
     running.push(started);
-    expect(started.url).toBe(`http://127.0.0.1:${port}`);
+    expect(started.url).toBe(`http://127.0.0.2:${port}`);
     expect((await healthy(started.url)).status).toBe(200);
+    // Not on 127.0.0.1: the connection is refused there.
+    await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
   });
 
   test("a real pool missing COGNITO_DOMAIN stops it at start-up with one line naming the variable", async () => {
@@ -265,11 +275,11 @@ describe("pnpm start (start.mjs) again", () => {
   });
 });
 
-/** A port free on 127.0.0.1 right now. */
-async function freePort(): Promise<number> {
+/** A port free on `host` right now. */
+async function freePort(host: string): Promise<number> {
   const { createServer } = await import("node:net");
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as { port: number };
   await new Promise((resolve) => server.close(resolve));
   return port;
