@@ -1,4 +1,3 @@
-// @ts-check
 // What runs beside Next.js in the `next start` process, started once by
 // instrumentation.ts: the orders API (the BFF's upstream, on 127.0.0.1, a
 // random port), the revocation list it shares with the BFF, and, offline (no
@@ -109,7 +108,8 @@ export async function startRuntime({ port }) {
   const placed = new Map();
   api.get("/me", auth, remember, (req, res) => res.json({ sub: req.auth.sub, username: req.auth.username ?? null }));
   api.get("/orders", auth, requireScopes("orders/read"), remember, (req, res) => res.json({ orders: [...ORDERS, ...(placed.get(req.auth.sub) ?? [])] }));
-  api.post("/orders", express.json({ limit: "4kb" }), auth, requireScopes("orders/read"), remember, (req, res) => {
+  // The body is read only once the token is accepted.
+  api.post("/orders", auth, requireScopes("orders/read"), remember, express.json({ limit: "4kb" }), (req, res) => {
     const item = typeof req.body?.item === "string" ? req.body.item.trim().slice(0, 100) : "";
     const quantity = Number(req.body?.quantity);
     if (item === "" || !Number.isInteger(quantity) || quantity < 1 || quantity > 1000) return res.status(400).json({ error: "invalid_order" });
