@@ -37,7 +37,7 @@ export async function startNext(oauth: Partial<OAuthOptions> = {}, options: Part
   const verifier = createVerifier({ ...issuer.verifierOptions, revocations });
   const events: TokenHandlerEvent[] = [];
   const name = `test-${process.pid}-${++instances}`;
-  const bff = createNextTokenHandler({
+  const made = () => createNextTokenHandler({
     name,
     cognito: { domain: issuer.url, clientId: issuer.clientId, redirectUri: `${ORIGIN}/auth/callback` },
     verifier,
@@ -47,6 +47,15 @@ export async function startNext(oauth: Partial<OAuthOptions> = {}, options: Part
     proxy: { allowedSetCookies: ["theme"], timeoutMs: 1500 },
     ...options,
   });
+  let bff: NextTokenHandler;
+  try {
+    bff = made();
+  } catch (err) {
+    verifier.close();
+    await up.close();
+    await issuer.close();
+    throw err;
+  }
   return {
     bff,
     name,
@@ -128,7 +137,9 @@ export class WebBrowser {
 }
 
 /** The server-side functions for this browser's cookies (what getSession() etc. do with Next's cookies()). */
-export const serverFor = (s: NextSetup, cookies: Parameters<typeof forCookiesOf>[1] = s.browser.cookieHeader) => forCookiesOf(s.bff, cookies);
+export function serverFor(s: NextSetup, ...cookies: [] | [Parameters<typeof forCookiesOf>[1]]) {
+  return forCookiesOf(s.bff, cookies.length === 0 ? s.browser.cookieHeader : cookies[0]);
+}
 
 /** Closes what a test started, after it. */
 export function setupsPerTest(): (oauth?: Partial<OAuthOptions>, options?: Partial<NextTokenHandlerOptions>) => Promise<NextSetup> {
