@@ -11,6 +11,7 @@
 // PORT/HOST, bad configurations.
 import path from "node:path";
 import type { Browser, BrowserContext } from "playwright-core";
+import { createTestIssuer } from "@cognito-bearer/testing";
 import { launchChromium } from "../../../test/support/chromium";
 import { removeNextOutput, runToEnd, startRuntime, type RuntimeProcess } from "../../../test/runtimes/runtime-process";
 
@@ -211,6 +212,68 @@ test("/many without a session: the optimistic check in proxy.ts sends the browse
     expect(new URL(response.headers().location, origin).pathname).toBe("/auth/login");
   } finally {
     await context.close();
+  }
+});
+
+test("a page's own fetch of a state-changing /api/ call without the anti-CSRF header is refused by the proxy", async () => {
+  const context = await browser!.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(`${origin}/auth/login`);
+    await page.getByTestId("session").filter({ hasText: "signed in as demo" }).waitFor();
+    const statuses = await page.evaluate(async () => {
+      const post = (headers: Record<string, string>) =>
+        fetch("/api/orders", { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ item: "Mugs", quantity: 2 }) }).then((res) => res.status);
+      return { without: await post({}), with: await post({ "x-csrf": "1" }) };
+    });
+    expect(statuses).toEqual({ without: 403, with: 201 });
+  } finally {
+    await context.close();
+  }
+});
+
+test("with COGNITO_* variables it signs in at that pool instead (a test issuer standing in for Cognito)", async () => {
+  const pool = await createTestIssuer({
+    oauth: { redirectUris: ["http://localhost/placeholder"], allowedScopes: ["openid", "email", "profile", "orders/read"], users: [{ username: "alice" }] },
+  });
+  const context = await browser!.newContext();
+  try {
+    const port = await freePort("127.0.0.1");
+    const redirectUri = `http://localhost:${port}/auth/callback`;
+    pool.oauth.addRedirectUri(redirectUri);
+    const started = await startRuntime({
+      command: process.execPath,
+      args: [START],
+      cwd: APP,
+      env: {
+        ...OFFLINE,
+        PORT: String(port),
+        COGNITO_USER_POOL_ID: pool.userPoolId,
+        // The first id signs users in; the API accepts every one.
+        COGNITO_CLIENT_ID: `${pool.clientId}, other-app-client`,
+        COGNITO_ISSUER: pool.issuer,
+        COGNITO_JWKS_URI: pool.jwksUri,
+        COGNITO_DOMAIN: pool.url,
+        COGNITO_REDIRECT_URI: redirectUri,
+        COGNITO_SCOPES: "openid email orders/read",
+        // Ignored with a real pool: no local Cognito, no hooks.
+        DEMO_TEST_HOOKS: "1",
+      },
+      timeoutMs: 30_000,
+    });
+    running.push(started);
+    await healthy(started.url);
+    expect(started.output()).not.toMatch(/offline:|test hooks/);
+    const page = await context.newPage();
+    await page.goto(`http://localhost:${port}/auth/login`);
+    await page.getByTestId("session").filter({ hasText: "signed in as alice" }).waitFor();
+    expect(await page.getByTestId("server-orders").textContent()).toContain("ord_1001");
+    expect(pool.oauth.counters).toMatchObject({ authorize: 1, authorization_code: 1 });
+    expect(pool.oauth.lastAuthorize?.redirectUri).toBe(redirectUri);
+    expect(pool.oauth.managedSessions).toBe(1);
+  } finally {
+    await context.close();
+    await pool.close();
   }
 });
 
