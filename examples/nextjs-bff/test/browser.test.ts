@@ -13,6 +13,7 @@ import path from "node:path";
 import type { Browser, BrowserContext } from "playwright-core";
 import { createTestIssuer } from "@cognito-bearer/testing";
 import { launchChromium } from "../../../test/support/chromium";
+import { startRedisServer } from "../../../test/support/redis-server";
 import { removeNextOutput, runToEnd, startRuntime, type RuntimeProcess } from "../../../test/runtimes/runtime-process";
 
 jest.setTimeout(420_000);
@@ -274,6 +275,61 @@ test("with COGNITO_* variables it signs in at that pool instead (a test issuer s
   } finally {
     await context.close();
     await pool.close();
+  }
+});
+
+test("two instances on one Redis (COGNITO_REDIS_URL): signed in on one, the other knows the session; signed out there, it is over on both", async () => {
+  const redis = await startRedisServer();
+  const pool = await createTestIssuer({
+    oauth: { redirectUris: ["http://localhost/placeholder"], allowedScopes: ["openid", "email", "profile", "orders/read"], users: [{ username: "alice" }] },
+  });
+  const context = await browser!.newContext();
+  const instances: RuntimeProcess[] = [];
+  try {
+    const [portA, portB] = [await freePort("127.0.0.1"), await freePort("127.0.0.1")];
+    const redirectUri = `http://localhost:${portA}/auth/callback`;
+    pool.oauth.addRedirectUri(redirectUri);
+    const env = {
+      ...OFFLINE,
+      COGNITO_USER_POOL_ID: pool.userPoolId,
+      COGNITO_CLIENT_ID: pool.clientId,
+      COGNITO_ISSUER: pool.issuer,
+      COGNITO_JWKS_URI: pool.jwksUri,
+      COGNITO_DOMAIN: pool.url,
+      COGNITO_REDIRECT_URI: redirectUri,
+      COGNITO_SCOPES: "openid email orders/read",
+      COGNITO_REDIS_URL: redis.url,
+      COGNITO_SESSION_SECRET: "a-test-secret-of-32-characters-or-more!",
+    };
+    // One after the other, each kept as soon as it runs: a failed start leaves nothing behind.
+    for (const port of [portA, portB]) instances.push(await startRuntime({ command: process.execPath, args: [START], cwd: APP, env: { ...env, PORT: String(port) }, timeoutMs: 30_000 }));
+    const [a, b] = instances;
+    await Promise.all([healthy(a.url), healthy(b.url)]);
+    const [originA, originB] = [`http://localhost:${portA}`, `http://localhost:${portB}`];
+
+    const page = await context.newPage();
+    await page.goto(`${originA}/auth/login`);
+    await page.getByTestId("session").filter({ hasText: "signed in as alice" }).waitFor();
+    // The cookie holds an id; the session itself is in Redis, sealed with COGNITO_SESSION_SECRET: B opens it.
+    await page.goto(`${originB}/`);
+    await page.getByTestId("session").filter({ hasText: "signed in as alice" }).waitFor();
+    expect(await page.getByTestId("server-orders").textContent()).toContain("ord_1001");
+
+    // Signed out on B: Cognito's /logout sends the browser back to the app's sign-out URL (A's origin).
+    await page.getByTestId("sign-out").click();
+    await page.waitForURL(`${originA}/`);
+    await page.getByTestId("session").filter({ hasText: "signed out" }).waitFor();
+    expect(await page.evaluate(async () => (await fetch("/auth/session")).json())).toEqual({ authenticated: false });
+    await page.goto(`${originB}/`);
+    await page.getByTestId("session").filter({ hasText: "signed out" }).waitFor();
+    expect(pool.oauth.managedSessions).toBe(0);
+    expect(pool.oauth.counters.revoke).toBe(1);
+  } finally {
+    await context.close();
+    // The instances before their Redis: they would only log its absence.
+    await Promise.all(instances.map((instance) => instance.stop()));
+    await pool.close();
+    await redis.stop();
   }
 });
 
