@@ -103,6 +103,19 @@ test("the token handler's options: undefined is the default", () => {
   given.verifier.close();
 });
 
+test("the Next.js handler's name: undefined is the default instance", async () => {
+  const base = { cognito: { domain: "https://auth.example.com", clientId: "c", redirectUri: "https://app.example.com/auth/callback" }, verifier: issuer.verifierOptions };
+  const { createNextTokenHandler } = await import("@cognito-bearer/bff/next");
+  const given = createNextTokenHandler({ ...base, name: undefined });
+  try {
+    expect(createNextTokenHandler(base).handler).toBe(given.handler);
+    expect((globalThis as Record<symbol, unknown>)[Symbol.for("cognito-bearer.next:default")]).toBeDefined();
+  } finally {
+    await given.close();
+  }
+  expect((globalThis as Record<symbol, unknown>)[Symbol.for("cognito-bearer.next:default")]).toBeUndefined();
+});
+
 test("the browser client's options: undefined is the default", () => {
   const keys = ["tokenUrl", "loginUrl", "logoutUrl", "onSessionExpired", "onSignedOut", "refresh", "csrfHeader", "refreshMarginSeconds", "retryNonIdempotent", "maxRetries", "baseDelayMs", "maxDelayMs", "fetch"];
   expect(() => createAuthFetch(undefinedOver({ apiOrigins: ["https://api.example.com"], channelName: `test-${Math.random()}` }, keys)).close()).not.toThrow();
@@ -137,6 +150,7 @@ import { cognitoAuth as honoAuth } from "@cognito-bearer/fetch/hono";
 import { withCognitoAuth as lambdaAuth, authFromJwtAuthorizer } from "@cognito-bearer/lambda";
 import { createRedisRevocationList, createRedisSessionStore } from "@cognito-bearer/redis";
 import { createTokenHandler } from "@cognito-bearer/bff";
+import { createNextTokenHandler } from "@cognito-bearer/bff/next";
 import { createAuthFetch } from "@cognito-bearer/client";
 import { createClientCredentials } from "@cognito-bearer/client-credentials";
 import { createCognitoTelemetry } from "@cognito-bearer/otel";
@@ -170,6 +184,7 @@ createRedisRevocationList({ url: s, keyPrefix: s, maxStalenessSeconds: n, comman
 createRedisSessionStore({ url: s, secret: "a session secret of 32 characters", keyPrefix: s, commandTimeoutMs: n });
 createTokenHandler({ cognito: { domain: "https://d", clientId: "c", redirectUri: "https://a/cb", clientSecret: s, logoutUri: s, scopes: undefined }, verifier, secret: s, basePath: s, timeoutMs: n, cookies: { secure: b }, errorPath: s, onEvent: undefined });
 createTokenHandler({ cognito: { domain: "https://d", clientId: "c", redirectUri: "https://a/cb" }, verifier, upstreams: undefined, proxy: { timeoutMs: n, trustProxy: b, allowedSetCookies: undefined, replayBodyBytes: n }, exposeAccessToken: b });
+createNextTokenHandler({ cognito: { domain: "https://d", clientId: "c", redirectUri: "https://a/cb" }, verifier, name: s, upstreams: undefined, proxy: undefined, secret: s });
 createAuthFetch({ mode: undefined, onStepUp: undefined, apiOrigins: undefined });
 createCognitoTelemetry({ meterProvider: undefined, tracerProvider: undefined, recordSub: b });
 createClientCredentials({ domain: s, tokenEndpoint: s, clientId: "c", clientSecret: "x", scopes: undefined, refreshBeforeExpirySeconds: n, timeoutMs: n, retry: { retries: n, baseDelayMs: n, maxDelayMs: n, maxRetryAfterSeconds: n }, failureCooldownMs: n, sharedCache: undefined, fetch: undefined });

@@ -5,7 +5,7 @@ import { JWT } from "./proxy-support";
 import { ORIGIN, SESSION, serverFor, setupsPerTest } from "./next-support";
 
 jest.setTimeout(30_000);
-const start = setupsPerTest();
+const { start } = setupsPerTest();
 
 test("sign-in end to end through routeHandlers: login, the issuer, callback; then /auth/session knows the user", async () => {
   const s = await start();
@@ -47,7 +47,7 @@ test("an unknown path under /auth is a 404 JSON answer; /auth/token is not serve
   expect(refused.status).toBe(403);
   const handedOut = await exposed.browser.call(exposed.bff.routeHandlers.POST, "/auth/token", { method: "POST", headers: exposed.browser.spa() });
   expect(handedOut.status).toBe(200);
-  expect((await handedOut.json()).access_token).toMatch(JWT);
+  expect(((await handedOut.json()) as { access_token: string }).access_token).toMatch(JWT);
 });
 
 test("POST /auth/logout through routeHandlers: the cookie cleared, Cognito's /logout named, the session gone", async () => {
@@ -55,7 +55,7 @@ test("POST /auth/logout through routeHandlers: the cookie cleared, Cognito's /lo
   await s.browser.signIn(s.bff);
   const logout = await s.browser.call(s.bff.routeHandlers.POST, "/auth/logout", { method: "POST", headers: s.browser.spa() });
   expect(logout.status).toBe(200);
-  const { logoutUrl } = await logout.json();
+  const { logoutUrl } = (await logout.json()) as { logoutUrl: string };
   expect(new URL(logoutUrl).pathname).toBe("/logout");
   expect(s.browser.jar.has(SESSION)).toBe(false);
   const wrongMethod = await s.browser.call(s.bff.routeHandlers.GET, "/auth/logout");

@@ -8,13 +8,7 @@ import { ORIGIN, SESSION, serverFor, setupsPerTest, WebBrowser, type NextSetup }
 import { claimsOf, sleep } from "./support";
 
 jest.setTimeout(30_000);
-const start = setupsPerTest();
-
-async function signedIn(...args: Parameters<typeof start>): Promise<NextSetup> {
-  const s = await start(...args);
-  expect((await s.browser.signIn(s.bff)).status).toBe(200);
-  return s;
-}
+const { start, signedIn } = setupsPerTest();
 
 test("getSession: who is signed in, never a token; null without a session, with a forged or unknown id", async () => {
   const s = await signedIn();

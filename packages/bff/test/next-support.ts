@@ -100,7 +100,7 @@ export class WebBrowser {
     };
   }
 
-  request(path: string, init: { method?: string; headers?: Record<string, string>; body?: BodyInit | null } = {}): Request {
+  request(path: string, init: { method?: string; headers?: Record<string, string>; body?: RequestInit["body"] } = {}): Request {
     const headers = new Headers(init.headers);
     if (this.jar.size > 0 && !headers.has("cookie")) headers.set("cookie", this.cookieHeader);
     return new Request(new URL(path, this.origin), { method: init.method ?? "GET", headers, body: init.body ?? null, ...(init.body instanceof ReadableStream ? { duplex: "half" } : {}) } as RequestInit);
@@ -141,15 +141,24 @@ export function serverFor(s: NextSetup, ...cookies: [] | [Parameters<typeof forC
   return forCookiesOf(s.bff, cookies.length === 0 ? s.browser.cookieHeader : cookies[0]);
 }
 
-/** Closes what a test started, after it. */
-export function setupsPerTest(): (oauth?: Partial<OAuthOptions>, options?: Partial<NextTokenHandlerOptions>) => Promise<NextSetup> {
+type Start = (oauth?: Partial<OAuthOptions>, options?: Partial<NextTokenHandlerOptions>) => Promise<NextSetup>;
+
+/** A test file's setups, closed after each test; `signedIn` has alice signed in through the route handlers. */
+export function setupsPerTest(): { start: Start; signedIn: Start } {
   const started: NextSetup[] = [];
   afterEach(async () => {
     for (const setup of started.splice(0)) await setup.close();
   });
-  return async (oauth, options) => {
+  const start: Start = async (oauth, options) => {
     const setup = await startNext(oauth, options);
     started.push(setup);
     return setup;
   };
+  const signedIn: Start = async (oauth, options) => {
+    const setup = await start(oauth, options);
+    const callback = await setup.browser.signIn(setup.bff);
+    if (callback.status !== 200) throw new Error(`sign-in answered ${callback.status}`);
+    return setup;
+  };
+  return { start, signedIn };
 }

@@ -139,7 +139,9 @@ async function readBody(request: Request, method: string, replayBodyBytes: numbe
   if (declared !== null && length === undefined) return json(400, { error: "invalid_request", error_description: "Invalid Content-Length" });
   if (request.body === null || length === 0 || method === "GET" || method === "HEAD") return { kind: "buffered", bytes: new Uint8Array(0) };
   if (length !== undefined && length <= replayBodyBytes) {
-    const bytes = new Uint8Array(await request.arrayBuffer());
+    // The browser may go away while it sends: a 400 that no one reads, not a store fault.
+    const bytes = await request.arrayBuffer().then((buffer) => new Uint8Array(buffer), () => undefined);
+    if (bytes === undefined) return json(400, { error: "invalid_request", error_description: "The body could not be read" });
     if (bytes.length !== length) return json(400, { error: "invalid_request", error_description: "The body does not match its Content-Length" });
     return { kind: "buffered", bytes };
   }
