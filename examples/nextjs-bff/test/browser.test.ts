@@ -119,7 +119,7 @@ test("sign in, server component, proxy, server action, one refresh for ten compo
     const page = await context.newPage();
     const { issuerUrl, apiUrl } = await hooks();
 
-    // Signed out: the server component says so. /many is protected by the optimistic check: off to sign in.
+    // Signed out: the server component says so, and the local Cognito has no managed-login session yet.
     await page.goto(`${origin}/`);
     await page.getByTestId("session").filter({ hasText: "signed out" }).waitFor();
     expect((await hooks()).managedSessions).toBe(0);
@@ -186,7 +186,7 @@ test("sign in, server component, proxy, server action, one refresh for ten compo
     expect(exp * 1000).toBeGreaterThan(Date.now());
     expect(refused.status).toBe(401);
     expect(refused.headers.get("www-authenticate")).toMatch(/error="invalid_token".*revoked/);
-    // Signing in again needs Cognito again (its session is over): a new managed-login session is opened.
+    // Signing in again goes through Cognito again, which opens a new managed-login session (the old one is over).
     const authorizeBefore = after.counters.authorize;
     await page.getByTestId("sign-in").click();
     await page.getByTestId("session").filter({ hasText: "signed in as demo" }).waitFor();
