@@ -1,5 +1,5 @@
 // @cognito-bearer/bff: the token handler that keeps the refresh token off the
-// browser. Mounts: "@cognito-bearer/bff/express", "/koa", "/node".
+// browser. Mounts: "@cognito-bearer/bff/express", "/koa", "/node"; Next.js App Router: "/next".
 export { createTokenHandler } from "./handler.js";
 export type { TokenHandler } from "./handler.js";
 export type { TokenHandlerOptions, CognitoClientOptions, TokenHandlerEvent } from "./options.js";
