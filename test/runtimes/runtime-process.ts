@@ -35,13 +35,15 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** How long to wait for the URL (default 20 s). */
   timeoutMs?: number;
+  /** Where the URL is in the output (its first group); default: a 127.0.0.1 URL after "listening on" or "Local:". */
+  urlPattern?: RegExp;
 }
 
 // "listening on http://…" (our apps) or "- Local: http://…" (next start).
 const URL_LINE = /(?:listening on|Local:)\s+(http:\/\/127\.0\.0\.1:\d+)/;
 
 /** Starts the process and resolves with its URL once it printed it; rejects (and kills it) if it exits or times out first. */
-export async function startRuntime({ command, args, cwd = RUNTIMES_DIR, env = {}, timeoutMs = 20_000 }: StartOptions): Promise<RuntimeProcess> {
+export async function startRuntime({ command, args, cwd = RUNTIMES_DIR, env = {}, timeoutMs = 20_000, urlPattern = URL_LINE }: StartOptions): Promise<RuntimeProcess> {
   const child: ChildProcess = spawn(command, args, {
     cwd,
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1", ...env },
@@ -73,7 +75,7 @@ export async function startRuntime({ command, args, cwd = RUNTIMES_DIR, env = {}
   void exited.then(() => (gone = true));
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const match = URL_LINE.exec(output);
+    const match = urlPattern.exec(output);
     if (match) return { url: match[1], output: () => output, stop };
     if (gone || Date.now() > deadline) {
       await stop();

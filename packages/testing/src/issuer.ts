@@ -70,6 +70,12 @@ export interface TestIssuerOAuth {
   globalSignOut(username: string): number;
   /** True once a refresh token of that sign-in was revoked at /oauth2/revoke. */
   isSessionRevoked(originJti: string): boolean;
+  /**
+   * How many managed-login sessions are live: each successful /oauth2/authorize
+   * opens one (an HttpOnly `cognito` cookie on the issuer's origin, one hour, as
+   * Cognito's), and a valid GET /logout carrying that cookie ends it.
+   */
+  readonly managedSessions: number;
 }
 
 export interface MintOptions {
@@ -340,6 +346,9 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
       },
       get counters() {
         return { ...endpoints.counters };
+      },
+      get managedSessions() {
+        return endpoints.managedSessions;
       },
       resetCounters() {
         endpoints.counters = zeroCounters();

@@ -256,6 +256,62 @@ describe("POST /oauth2/revoke, GET /oauth2/userInfo, GET /logout, discovery", ()
     expect((await logout("https://app.example/", "other")).status).toBe(400);
   });
 
+  test("authorize opens a managed-login session (an HttpOnly cookie on the issuer's origin) that only a valid /logout ends", async () => {
+    const issuer = await issuerWith();
+    expect(issuer.oauth!.managedSessions).toBe(0);
+    const url = new URL(issuer.oauth!.authorizeUrl);
+    for (const [name, value] of Object.entries({ response_type: "code", client_id: issuer.clientId, redirect_uri: CALLBACK, scope: "openid" })) url.searchParams.set(name, value);
+    const first = await fetch(url, { redirect: "manual" });
+    const setCookie = first.headers.get("set-cookie")!;
+    expect(setCookie).toMatch(/^cognito=[\w-]{20,}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=3600$/);
+    const cookie = setCookie.split(";")[0];
+    expect(issuer.oauth!.managedSessions).toBe(1);
+
+    // Another browser (no cookie) gets a session of its own.
+    const other = (await fetch(url, { redirect: "manual" })).headers.get("set-cookie")!.split(";")[0];
+    expect(issuer.oauth!.managedSessions).toBe(2);
+    // Signing in again in the same browser renews its session under a new cookie (the old value stops working).
+    const renewed = (await fetch(url, { redirect: "manual", headers: { cookie } })).headers.get("set-cookie")!.split(";")[0];
+    expect(renewed).not.toBe(cookie);
+    expect(issuer.oauth!.managedSessions).toBe(2);
+
+    const logout = (headers: Record<string, string>, uri = "https://app.example/", clientId = issuer.clientId) =>
+      fetch(`${issuer.oauth!.logoutUrl}?client_id=${clientId}&logout_uri=${encodeURIComponent(uri)}`, { redirect: "manual", headers });
+    // A refused /logout ends nothing; one without the cookie ends nothing either.
+    expect((await logout({ cookie: renewed }, "https://evil.example/")).status).toBe(400);
+    expect((await logout({ cookie: renewed }, "https://app.example/", "other")).status).toBe(400);
+    expect((await logout({})).status).toBe(302);
+    expect(issuer.oauth!.managedSessions).toBe(2);
+    const ended = await logout({ cookie: renewed });
+    expect(ended.status).toBe(302);
+    expect(ended.headers.get("set-cookie")).toBe("cognito=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    expect(issuer.oauth!.managedSessions).toBe(1);
+    // Ending it again (the same cookie, now dead) changes nothing; the other browser's session ends with its own cookie.
+    await logout({ cookie: renewed });
+    expect(issuer.oauth!.managedSessions).toBe(1);
+    await logout({ cookie: other });
+    expect(issuer.oauth!.managedSessions).toBe(0);
+    expect(issuer.oauth!.counters.logout).toBe(6);
+  });
+
+  test("a managed-login session signs its own user in again, not the first configured one", async () => {
+    const issuer = await issuerWith();
+    const url = (params: Record<string, string>) => {
+      const target = new URL(issuer.oauth!.authorizeUrl);
+      for (const [name, value] of Object.entries({ response_type: "code", client_id: issuer.clientId, redirect_uri: CALLBACK, scope: "openid", ...params })) target.searchParams.set(name, value);
+      return target;
+    };
+    const bob = await fetch(url({ login_hint: "bob" }), { redirect: "manual" });
+    const cookie = bob.headers.get("set-cookie")!.split(";")[0];
+    const usernameOf = async (res: Response) => {
+      const code = new URL(res.headers.get("location")!).searchParams.get("code")!;
+      const tokens = (await token(issuer, { grant_type: "authorization_code", client_id: issuer.clientId, code, redirect_uri: CALLBACK })).body;
+      return payload(tokens.access_token as string).username;
+    };
+    expect(await usernameOf(await fetch(url({}), { redirect: "manual", headers: { cookie } }))).toBe("bob");
+    expect(await usernameOf(await fetch(url({}), { redirect: "manual" }))).toBe("alice");
+  });
+
   test("the discovery document names the OAuth endpoints", async () => {
     const issuer = await issuerWith();
     for (const url of [`${issuer.issuer}/.well-known/openid-configuration`, `${issuer.url}/.well-known/openid-configuration`]) {

@@ -1,12 +1,14 @@
 // Cognito's managed-login OAuth endpoints on the issuer's local origin, with
 // Cognito's behaviour and error shapes:
-//   GET  /oauth2/authorize   signs in a configured user without a form, redirects with a code
+//   GET  /oauth2/authorize   signs in a configured user without a form (and opens a managed-login
+//                            session: an HttpOnly cookie on this origin), redirects with a code
 //   POST /oauth2/token       authorization_code, refresh_token and client_credentials grants
 //   POST /oauth2/revoke      revokes a refresh token and its sign-in (RFC 7009)
 //   GET  /oauth2/userInfo    the user's attributes, for an access token
-//   GET  /logout             redirects to an allowed sign-out URL
+//   GET  /logout             ends the managed-login session, redirects to an allowed sign-out URL
 // The token endpoint can be made to fail (down, 5xx, 429, slow, HTML), and
 // every call is counted per grant, so apps can test their own refresh logic.
+import { randomBytes } from "node:crypto";
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
 import { serveFault, validateFault, type JwksFault } from "../faults.js";
 import { Grants, OAuthError, type SignIn } from "./grants.js";
@@ -61,10 +63,22 @@ export const zeroCounters = (): OAuthCounters => ({ authorize: 0, authorization_
 
 const MAX_BODY_BYTES = 64 * 1024;
 
+/**
+ * The managed-login session's cookie on the issuer's origin. Cognito names its
+ * own `cognito`; what matters to an app is that it is HttpOnly on Cognito's
+ * origin, so only Cognito's /logout (a navigation there) can end it, never the
+ * app's own sign-out.
+ */
+export const MANAGED_SESSION_COOKIE = "cognito";
+/** How long a managed-login session lasts: Cognito's is one hour. */
+const MANAGED_SESSION_MS = 3600 * 1000;
+
 export class OAuthEndpoints {
   readonly grants: Grants;
   counters = zeroCounters();
   lastAuthorize: AuthorizeRequestRecord | undefined;
+  /** Live managed-login sessions: cookie value → the signed-in user's sub and when the session ends. */
+  private readonly sessions = new Map<string, { sub: string; expiresAt: number }>();
   private fault: TokenEndpointFault | null = null;
   /** Requests the fault still applies to; undefined: until it is set again. */
   private faultRequests: number | undefined;
@@ -77,6 +91,25 @@ export class OAuthEndpoints {
     const url = new URL(uri);
     this.context.options.redirectUris.add(uri);
     this.context.options.logoutUris.add(`${url.origin}/`);
+  }
+
+  /** How many managed-login sessions are live (signed in at /oauth2/authorize, not ended by /logout, not expired). */
+  get managedSessions(): number {
+    this.pruneSessions();
+    return this.sessions.size;
+  }
+
+  private pruneSessions(): void {
+    const now = Date.now();
+    for (const [id, session] of this.sessions) if (session.expiresAt <= now) this.sessions.delete(id);
+  }
+
+  /** The live session named by the request's cookie: its id and user's sub, or undefined. */
+  private sessionOf(req: IncomingMessage): { id: string; sub: string } | undefined {
+    this.pruneSessions();
+    const id = cookieValue(req.headers.cookie, MANAGED_SESSION_COOKIE);
+    const session = id === undefined ? undefined : this.sessions.get(id);
+    return session === undefined ? undefined : { id: id!, sub: session.sub };
   }
 
   get users(): OAuthContext["options"]["users"] {
@@ -116,7 +149,7 @@ export class OAuthEndpoints {
     switch (route) {
       case "GET /oauth2/authorize":
         this.counters.authorize++;
-        this.authorize(url.searchParams, res);
+        this.authorize(req, url.searchParams, res);
         return true;
       case "POST /oauth2/token":
         this.withForm(req, res, (form) => this.token(req, form, res));
@@ -132,14 +165,14 @@ export class OAuthEndpoints {
         return true;
       case "GET /logout":
         this.counters.logout++;
-        this.logout(url.searchParams, res);
+        this.logout(req, url.searchParams, res);
         return true;
       default:
         return false;
     }
   }
 
-  private authorize(query: URLSearchParams, res: ServerResponse): void {
+  private authorize(req: IncomingMessage, query: URLSearchParams, res: ServerResponse): void {
     const { options, clientId } = this.context;
     const redirectUri = query.get("redirect_uri");
     // Without a known client and an exact callback URL, Cognito shows an error page rather than redirect anywhere.
@@ -166,9 +199,19 @@ export class OAuthEndpoints {
       ...(acrValues !== undefined && acrValues.length > 0 ? { acr: acrValues[0], amr: ["pwd", "otp"] } : {}),
       ...(resource !== undefined ? { aud: resource } : {}),
     };
+    // A live managed-login session signs its user in again without a form, as Cognito does; a login_hint
+    // names a user explicitly; otherwise the first configured user signs in (no form either).
     const hint = query.get("login_hint");
-    const user = options.users.find((candidate) => candidate.username === hint) ?? options.users[0];
+    const session = this.sessionOf(req);
+    const user =
+      options.users.find((candidate) => candidate.username === hint) ?? options.users.find((candidate) => candidate.sub === session?.sub) ?? options.users[0];
     const code = this.grants.issueCode({ user, redirectUri, scope: scopes.join(" "), codeChallenge: challenge, nonce: query.get("nonce") ?? undefined, context });
+    // The sign-in opens (or renews) the session: only Cognito's /logout ends it before its hour is up.
+    if (session !== undefined) this.sessions.delete(session.id);
+    const id = randomBytes(24).toString("base64url");
+    this.sessions.set(id, { sub: user.sub, expiresAt: Date.now() + MANAGED_SESSION_MS });
+    // No Secure attribute: the issuer serves plain http on 127.0.0.1 (Cognito's cookie is Secure on https).
+    res.setHeader("set-cookie", `${MANAGED_SESSION_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${MANAGED_SESSION_MS / 1000}`);
     redirect(res, redirectUri, { code, state });
   }
 
@@ -284,12 +327,19 @@ export class OAuthEndpoints {
     });
   }
 
-  private logout(query: URLSearchParams, res: ServerResponse): void {
+  private logout(req: IncomingMessage, query: URLSearchParams, res: ServerResponse): void {
     const logoutUri = query.get("logout_uri");
+    // A refused sign-out URL is an error page, and the session stays (Cognito ends it only on a valid request).
     if (query.get("client_id") !== this.context.clientId || logoutUri === null || !this.context.options.logoutUris.has(logoutUri)) {
       return sendJson(res, 400, { error: "invalid_request", error_description: "Required String parameter 'logout_uri' or 'client_id' is invalid" });
     }
-    res.writeHead(302, { location: logoutUri, "content-length": "0" }).end();
+    const session = this.sessionOf(req);
+    if (session !== undefined) this.sessions.delete(session.id);
+    res.writeHead(302, {
+      location: logoutUri,
+      "content-length": "0",
+      "set-cookie": `${MANAGED_SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`,
+    }).end();
   }
 
   /** HTTP Basic (client_secret_basic), client_secret in the body (client_secret_post), or client_id alone for a public client. */
@@ -314,6 +364,15 @@ export class OAuthEndpoints {
     });
     req.on("end", () => then(new URLSearchParams(Buffer.concat(chunks).toString("utf8"))));
   }
+}
+
+/** The value of cookie `name` in a Cookie header, or undefined. */
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? "").split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
 }
 
 /** The client id and secret of a token request: HTTP Basic (client_secret_basic) or the body (client_secret_post). */
