@@ -297,6 +297,10 @@ test("the shared rules (access.ts, headers.ts) hold here too: no cookie cleared 
   const seen = s.up.seen.at(-1)!;
   for (const name of ["x-original-url", "x-forwarded-prefix", "x-amzn-oidc-identity", "x-http-method-override"]) expect([name, seen.headers[name]]).toEqual([name, undefined]);
   expect([echo.response.headers.get("cache-control"), echo.response.headers.get("vary")]).toEqual(["no-store", "Cookie"]);
+  // The protocol is the app's configured one (https here), not request.url's, which Next builds from the client's X-Forwarded-Proto.
+  const asNextBuildsIt = await proxied(s, "http://app.example/api/me");
+  expect(asNextBuildsIt.response.status).toBe(200);
+  expect(s.up.seen.at(-1)!.headers["x-forwarded-proto"]).toBe("https");
   // The session is still there.
   expect((await proxied(s, "/api/me")).response.status).toBe(200);
 });

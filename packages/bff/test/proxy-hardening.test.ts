@@ -41,7 +41,16 @@ async function startHostile(): Promise<Hostile> {
     };
     switch (path) {
       case "/v1/echo-auth":
-        return finish(() => res.writeHead(200, { "x-echo-auth": req.headers.authorization ?? "", "content-type": "application/json" }).end("{}"));
+        return finish(() =>
+          res
+            .writeHead(200, {
+              "x-echo-auth": req.headers.authorization ?? "",
+              // What a debug header shows of a token: its claims segment only.
+              "x-debug-claims": (req.headers.authorization ?? "").split(".")[1] ?? "",
+              "content-type": "application/json",
+            })
+            .end("{}"),
+        );
       case "/v1/origin-wide":
         return finish(() =>
           res
@@ -181,7 +190,20 @@ test("headers by which a front proxy vouches for a client, method overrides, and
     "x-remote-user": "root",
     "x-http-method-override": "DELETE",
     "x-method-override": "DELETE",
+    "x-original-method": "DELETE",
     via: "1.1 evil",
+    "x-user": "admin",
+    "x-authenticated-user": "admin",
+    "x-ms-client-principal": "YWRtaW4=",
+    "x-ms-client-principal-name": "admin",
+    "cf-access-authenticated-user-email": "admin@example.com",
+    "x-goog-authenticated-user-email": "admin@example.com",
+    "x-consumer-username": "admin",
+    "x-client-cert": "abc",
+    "ssl-client-cert": "abc",
+    "x-ssl-client-s-dn": "CN=admin",
+    "x-envoy-original-path": "/admin",
+    "x-middleware-subrequest": "middleware",
   };
   const answer = await raw(s.app.url, "/api/me", { headers: { cookie: s.cookie, ...forged, "__proto__": "x", constructor: "c", "x-kept": "yes" } });
   expect(answer.status).toBe(200);
@@ -197,7 +219,7 @@ test("an upstream that echoes the Authorization header in a header: dropped; ori
   const echo = await raw(s.app.url, "/api/echo-auth", { headers: { cookie: s.cookie } });
   expect(echo.status).toBe(200);
   expect(s.token()).toMatch(/^eyJ/);
-  expect(echo.headers["x-echo-auth"]).toBeUndefined();
+  expect([echo.headers["x-echo-auth"], echo.headers["x-debug-claims"]]).toEqual([undefined, undefined]);
   expect(echo.rawHeaders.join("\n")).not.toContain(s.token());
   const wide = await raw(s.app.url, "/api/origin-wide", { headers: { cookie: s.cookie } });
   for (const name of ["strict-transport-security", "clear-site-data", "alt-svc"]) expect([name, wide.headers[name]]).toEqual([name, undefined]);
@@ -287,4 +309,17 @@ test("the browser's faults are not the upstream's: a stalled upload gets 408, a 
   const silent = await raw(s.app.url, "/api/hang", { headers: { cookie: s.cookie } });
   expect(silent.status).toBe(502);
   expect(s.app.events.filter((event) => event.type === "upstream_unavailable")).toHaveLength(1);
+});
+
+test("a returnTo under the proxy's prefixes or the token handler's base path becomes /: a cross-site link through sign-in cannot bounce a signed-in user into an authenticated /api/ GET", async () => {
+  const s = await signedIn();
+  for (const returnTo of ["/api/orders", "/api", "/api/orders?x=1", "/auth/logout", "/auth"]) {
+    const browser = new Browser(s.app.url);
+    const callback = await browser.signIn(returnTo);
+    expect([returnTo, callback.status]).toEqual([returnTo, 200]);
+    expect(callback.text).toContain(`url=${s.app.url}/"`);
+  }
+  // Pages that merely start alike stay.
+  const browser = new Browser(s.app.url);
+  expect((await browser.signIn("/apis/docs")).text).toContain(`url=${s.app.url}/apis/docs"`);
 });

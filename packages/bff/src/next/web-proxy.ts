@@ -84,7 +84,8 @@ export function createWebProxy(context: HandlerContext, options: ResolvedProxyOp
     const forwarded = forwardedValues(
       {
         peer: undefined,
-        ownProto: new URL(request.url).protocol === "https:" ? "https" : "http",
+        // Not request.url's: Next builds that from the client's own X-Forwarded-Proto. The app's configured origin is ours.
+        ownProto: new URL(context.o.appOrigin).protocol === "https:" ? "https" : "http",
         host,
         incoming: { for: incoming("x-forwarded-for"), proto: incoming("x-forwarded-proto"), host: incoming("x-forwarded-host") },
       },

@@ -43,12 +43,40 @@ const REQUEST_DROPPED = new Set([
   "x-original-uri",
   "x-remote-user",
   "remote-user",
+  "x-user",
+  "x-authenticated-user",
+  "x-authenticated-userid",
+  "x-credential-identifier",
+  "x-goog-iap-jwt-assertion",
+  "x-client-cert",
+  "x-client-verify",
+  "x-arr-clientcert",
+  "x-arr-ssl",
   "x-http-method-override",
   "x-http-method",
   "x-method-override",
+  "x-original-method",
+  // Next.js's own internal header (CVE-2025-29927: it skipped middleware).
+  "x-middleware-subrequest",
 ]);
-/** Prefixes of the same kind: X-Forwarded-*, ALB's OIDC identity, oauth2-proxy's identity headers. */
-const REQUEST_DROPPED_PREFIXES = ["x-forwarded-", "x-amzn-oidc-", "x-auth-request-"];
+/**
+ * Prefixes of the same kind: X-Forwarded-*, ALB's OIDC identity, oauth2-proxy's, Azure's, Cloudflare Access's,
+ * Google IAP's, Kong's identity headers, a TLS terminator's client-certificate headers, Envoy's and Next's internals.
+ */
+const REQUEST_DROPPED_PREFIXES = [
+  "x-forwarded-",
+  "x-amzn-oidc-",
+  "x-auth-request-",
+  "x-ms-client-principal",
+  "cf-access-",
+  "x-goog-authenticated-user-",
+  "x-consumer-",
+  "ssl-client-",
+  "x-ssl-client-",
+  "x-envoy-",
+  "x-middleware-",
+  "x-nextjs-",
+];
 /** Upstream headers that act on the whole origin, not on one answer: not the upstream's to set. */
 const ORIGIN_WIDE = new Set(["strict-transport-security", "clear-site-data", "alt-svc", "public-key-pins", "public-key-pins-report-only"]);
 /** The header by which the token handler's own 401 says the session is over: an upstream may not forge it. */
@@ -73,9 +101,18 @@ function droppedFromBrowser(name: string, csrfHeader: string): boolean {
   return HOP_BY_HOP.has(name) || REQUEST_DROPPED.has(name) || name === csrfHeader || REQUEST_DROPPED_PREFIXES.some((prefix) => name.startsWith(prefix));
 }
 
-/** An upstream header (lower-cased) the browser never gets, in the head or as a trailer; `accessTokens`: those sent. */
+/**
+ * An upstream header (lower-cased) the browser never gets, in the head or as a trailer. `accessTokens`: those sent;
+ * a value holding one, or its payload segment (what a decoder or a debug header shows of it), is dropped.
+ */
 function droppedFromUpstream(name: string, value: string, named: Set<string>, accessTokens: readonly string[]): boolean {
-  return HOP_BY_HOP.has(name) || named.has(name) || ORIGIN_WIDE.has(name) || name === SESSION_HEADER || accessTokens.some((token) => value.includes(token));
+  return HOP_BY_HOP.has(name) || named.has(name) || ORIGIN_WIDE.has(name) || name === SESSION_HEADER || accessTokens.some((token) => value.includes(token) || value.includes(payloadOf(token)));
+}
+
+/** The JWT's payload segment (the claims, base64url): distinctive, and long enough never to match by chance. */
+function payloadOf(token: string): string {
+  const segment = token.split(".")[1];
+  return segment !== undefined && segment.length >= 16 ? segment : token;
 }
 
 /** The browser's request headers the upstream may see (framing, forwarding, Host and Authorization are set apart). */

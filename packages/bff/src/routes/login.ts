@@ -24,8 +24,9 @@ export async function login(context: HandlerContext, req: TokenHandlerRequest, u
     return redirect(canonical.toString());
   }
   const requested = url.searchParams.get("returnTo");
-  const returnTo = requested === null ? "/" : safeReturnTo(requested, o.appOrigin);
-  if (returnTo === undefined) return json(400, { error: "invalid_request", error_description: "returnTo must be a path on this site, at most 2048 characters" });
+  const safe = requested === null ? "/" : safeReturnTo(requested, o.appOrigin);
+  if (safe === undefined) return json(400, { error: "invalid_request", error_description: "returnTo must be a path on this site, at most 2048 characters" });
+  const returnTo = isPage(context, safe) ? safe : "/";
   const stepUp = stepUpParams(url.searchParams);
   if (stepUp === undefined) {
     return json(400, { error: "invalid_request", error_description: `acr_values must be 1 to ${MAX_ACR_VALUES} space-separated values of letters, digits and . _ : / ~ + = @ -; max_age a whole number of seconds` });
@@ -44,6 +45,17 @@ export async function login(context: HandlerContext, req: TokenHandlerRequest, u
     ...stepUp,
   }).toString();
   return redirect(authorize.toString(), { "set-cookie": setCookies });
+}
+
+/**
+ * Whether a returnTo is a page. The navigation after sign-in starts on our origin, so it carries the SameSite=Strict
+ * session cookie: a cross-site link to /auth/login?returnTo=/api/… would otherwise bounce a signed-in user (whom
+ * Cognito signs in again without a form) into an authenticated GET through the proxy, or a token-handler route.
+ */
+function isPage(context: HandlerContext, returnTo: string): boolean {
+  const path = returnTo.split(/[?#]/, 1)[0];
+  const under = (prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
+  return !under(context.o.basePath) && !(context.o.proxy?.upstreams ?? []).some((upstream) => under(upstream.prefix));
 }
 
 /** The greatest max_age passed on: one year, as core's requireAuthLevel. */
