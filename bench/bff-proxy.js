@@ -8,9 +8,14 @@
 // difference in latency is what the extra hop adds. Direct and proxied runs
 // alternate for several rounds, and each figure is the median of the rounds,
 // so that a noisy neighbour disturbs both sides alike.
+// The web-standard proxy of @cognito-bearer/bff/next (fetch to the upstream,
+// a Response back) is measured too, behind a minimal node:http adapter of our
+// own (a Request in, the Response piped out): what it adds over node:http's
+// proxy is fetch's; Next's own routing is not in it.
 // Writes results/bff-proxy.md (quick runs: bff-proxy-quick.md); `pnpm bench` runs it.
 import { writeFileSync } from "node:fs";
 import { createServer, request, Agent } from "node:http";
+import { Readable } from "node:stream";
 import express from "express";
 import { cognitoAuth } from "@cognito-bearer/express";
 import { createTestIssuer } from "@cognito-bearer/testing";
@@ -19,6 +24,8 @@ import { createTestIssuer } from "@cognito-bearer/testing";
 const bffDist = new URL("../packages/bff/dist/esm/", import.meta.url);
 const { createTokenHandler } = await import(new URL("index.js", bffDist).href);
 const { tokenHandlerListener } = await import(new URL("mounts/node.js", bffDist).href);
+const { createMemorySessionStore } = await import(new URL("index.js", bffDist).href);
+const { createNextTokenHandler } = await import(new URL("next/index.js", bffDist).href);
 
 const quick = process.argv.includes("--quick");
 const SMALL_N = quick ? 500 : 3000;
@@ -40,13 +47,35 @@ let handler;
 const bffServer = createServer((req, res) => tokenHandlerListener(handler)(req, res));
 const bffUrl = await listen(bffServer);
 issuer.oauth.addRedirectUri(`${bffUrl}/auth/callback`);
+// One session store for both proxies: the session signed in through the node:http one is used by the web one too.
+const sessions = createMemorySessionStore();
 handler = createTokenHandler({
   cognito: { domain: issuer.url, clientId: issuer.clientId, redirectUri: `${bffUrl}/auth/callback` },
   verifier: issuer.verifierOptions,
+  sessions,
   upstreams: { "/api": upstreamUrl },
   // Only so that this script can call the upstream directly with the same token.
   exposeAccessToken: true,
 });
+
+const web = createNextTokenHandler({
+  name: "bench",
+  cognito: { domain: issuer.url, clientId: issuer.clientId, redirectUri: `${bffUrl}/auth/callback` },
+  verifier: issuer.verifierOptions,
+  sessions,
+  upstreams: { "/api": upstreamUrl },
+});
+// The minimal adapter a route handler stands for: node:http's request as a web Request, the Response piped back.
+const webServer = createServer(async (req, res) => {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) for (const item of [value ?? []].flat()) headers.append(name, item);
+  const hasBody = req.method !== "GET" && req.method !== "HEAD";
+  const response = await web.proxyHandlers.GET(new Request(new URL(req.url, webUrl), { method: req.method, headers, body: hasBody ? Readable.toWeb(req) : null, duplex: "half" }));
+  res.writeHead(response.status, [...response.headers].flat());
+  if (response.body === null) return res.end();
+  Readable.fromWeb(response.body).pipe(res);
+});
+const webUrl = await listen(webServer);
 
 // Sign in as a browser would: /auth/login → the issuer's authorize → /auth/callback, with a cookie jar.
 const jar = new Map();
@@ -119,14 +148,25 @@ for (const [size, path, n] of [["small JSON", "/small", SMALL_N], ["1 MiB", "/bi
   const directRuns = [];
   const proxyRuns = [];
   const overheads = [];
+  const webRuns = [];
+  const webOverheads = [];
   for (let round = 0; round < ROUNDS; round++) {
     const a = await measure(`${size}, direct`, () => get(upstreamUrl, path, direct), n);
     const b = await measure(`${size}, through the proxy`, () => get(bffUrl, `/api${path}`, viaProxy), n);
+    const c = await measure(`${size}, through the web proxy`, () => get(webUrl, `/api${path}`, viaProxy), n);
     directRuns.push(a);
     proxyRuns.push(b);
+    webRuns.push(c);
     overheads.push({ n, p50: b.p50 - a.p50, p99: b.p99 - a.p99, cpuUsPerRequest: b.cpuUsPerRequest - a.cpuUsPerRequest, rps: NaN });
+    webOverheads.push({ n, p50: c.p50 - a.p50, p99: c.p99 - a.p99, cpuUsPerRequest: c.cpuUsPerRequest - a.cpuUsPerRequest, rps: NaN });
   }
-  rows.push(summary(`${size}, direct`, directRuns), summary(`${size}, through the proxy`, proxyRuns), { ...summary(`${size}: proxy overhead (paired per round)`, overheads), rps: NaN });
+  rows.push(
+    summary(`${size}, direct`, directRuns),
+    summary(`${size}, through the proxy`, proxyRuns),
+    { ...summary(`${size}: proxy overhead (paired per round)`, overheads), rps: NaN },
+    summary(`${size}, through the web proxy (bff/next)`, webRuns),
+    { ...summary(`${size}: web proxy overhead (paired per round)`, webOverheads), rps: NaN },
+  );
 }
 
 const fmt = (ms) => `${ms.toFixed(3)} ms`;
@@ -144,6 +184,8 @@ process.stdout.write(`wrote ${file}\n`);
 
 agent.destroy();
 await handler.close();
+await web.close();
+await new Promise((resolve) => webServer.close(resolve));
 await new Promise((resolve) => bffServer.close(resolve));
 upstreamServer.closeAllConnections();
 await new Promise((resolve) => upstreamServer.close(resolve));
