@@ -102,17 +102,20 @@ function droppedFromBrowser(name: string, csrfHeader: string): boolean {
 }
 
 /**
- * An upstream header (lower-cased) the browser never gets, in the head or as a trailer. `accessTokens`: those sent;
- * a value holding one, or its payload segment (what a decoder or a debug header shows of it), is dropped.
+ * An upstream header (lower-cased) the browser never gets, in the head or as a trailer. `payloads`: the claims
+ * segments of the tokens sent (payloadsOf); a value holding one (the whole token, or what a debug header shows
+ * of it) is dropped.
  */
-function droppedFromUpstream(name: string, value: string, named: Set<string>, accessTokens: readonly string[]): boolean {
-  return HOP_BY_HOP.has(name) || named.has(name) || ORIGIN_WIDE.has(name) || name === SESSION_HEADER || accessTokens.some((token) => value.includes(token) || value.includes(payloadOf(token)));
+function droppedFromUpstream(name: string, value: string, named: Set<string>, payloads: readonly string[]): boolean {
+  return HOP_BY_HOP.has(name) || named.has(name) || ORIGIN_WIDE.has(name) || name === SESSION_HEADER || payloads.some((payload) => value.includes(payload));
 }
 
-/** The JWT's payload segment (the claims, base64url): distinctive, and long enough never to match by chance. */
-function payloadOf(token: string): string {
-  const segment = token.split(".")[1];
-  return segment !== undefined && segment.length >= 16 ? segment : token;
+/** Each JWT's payload segment (the claims, base64url): in every copy of the token, and long enough never to match by chance. */
+function payloadsOf(tokens: readonly string[]): string[] {
+  return tokens.map((token) => {
+    const segment = token.split(".")[1];
+    return segment !== undefined && segment.length >= 16 ? segment : token;
+  });
 }
 
 /** The browser's request headers the upstream may see (framing, forwarding, Host and Authorization are set apart). */
@@ -139,12 +142,13 @@ export function responsePairs(
   accessTokens: readonly string[],
 ): HeaderPair[] {
   const named = connectionNamed(connection);
+  const payloads = payloadsOf(accessTokens);
   const out: HeaderPair[] = [];
   let cacheControl: string | undefined;
   let vary: string | undefined;
   for (const [name, value] of pairs) {
     const lower = name.toLowerCase();
-    if (droppedFromUpstream(lower, value, named, accessTokens) || (lower === "trailer" && !keepTrailer)) continue;
+    if (droppedFromUpstream(lower, value, named, payloads) || (lower === "trailer" && !keepTrailer)) continue;
     if (lower === "set-cookie" && !options.allowedSetCookies.has(cookieName(value) ?? "")) continue;
     if (lower === "cache-control") cacheControl = cacheControl === undefined ? value : `${cacheControl}, ${value}`;
     else if (lower === "vary") vary = vary === undefined ? value : `${vary}, ${value}`;
@@ -233,10 +237,11 @@ export function browserResponseHeaders(upstream: IncomingMessage, options: Resol
 /** Trailers that may follow the body to the browser: the same rules as headers. */
 export function browserTrailers(upstream: IncomingMessage, accessTokens: readonly string[]): [string, string][] {
   const named = connectionNamed(upstream.headers.connection);
+  const payloads = payloadsOf(accessTokens);
   const out: [string, string][] = [];
   for (const [name, value] of pairsOf(upstream.rawTrailers)) {
     const lower = name.toLowerCase();
-    if (droppedFromUpstream(lower, value, named, accessTokens) || ["set-cookie", "content-length", "cache-control", "vary"].includes(lower)) continue;
+    if (droppedFromUpstream(lower, value, named, payloads) || ["set-cookie", "content-length", "cache-control", "vary"].includes(lower)) continue;
     out.push([name, value]);
   }
   return out;
