@@ -251,11 +251,12 @@ test("upstream silent: 502 after the timeout; upstream down: 503 with Retry-Afte
 });
 
 test("50 concurrent proxied calls on an expiring token: one refresh at Cognito, every call answered with the new token", async () => {
-  const s = await signedIn({ accessTokenLifetimeSeconds: 3 }, { refreshMarginSeconds: 2 });
+  // 4 s of freshness before the margin: under CI load, sign-in and the first call must not already reach it.
+  const s = await signedIn({ accessTokenLifetimeSeconds: 8 }, { refreshMarginSeconds: 4 });
   const before = s.up.seen.length;
   await proxied(s, "/api/me");
   const old = s.up.seen.at(-1)!.headers.authorization;
-  await sleep(1100);
+  await sleep(4100);
   const answers = await Promise.all(Array.from({ length: 50 }, () => proxied(s, "/api/me")));
   expect(answers.map(({ response }) => response.status)).toEqual(Array(50).fill(200));
   expect(s.issuer.oauth!.counters.refresh_token).toBe(1);
